@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "sluice",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // One system-library target per C library; nothing else sees C types.
+        .systemLibrary(name: "CInotifyTools", path: "Sources/CInotifyTools"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CGD", path: "Sources/CGD"),
+
+        .target(name: "SluiceCore", swiftSettings: upcoming),
+        .target(name: "Catalogue", dependencies: [
+            "SluiceCore", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: upcoming),
+        .target(name: "Spool", dependencies: ["SluiceCore", "CInotifyTools"], swiftSettings: upcoming),
+        .target(name: "Fetch", dependencies: ["SluiceCore", "CCurl"], swiftSettings: upcoming),
+        .target(name: "Imaging", dependencies: ["SluiceCore", "CGD"], swiftSettings: upcoming),
+        .target(name: "Publish", dependencies: ["SluiceCore"], swiftSettings: upcoming),
+        .target(name: "Pipeline", dependencies: [
+            "SluiceCore", "Catalogue", "Spool", "Fetch", "Publish",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: upcoming),
+        .target(name: "Reader", dependencies: [
+            "SluiceCore", "Catalogue",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: upcoming),
+        .executableTarget(name: "sluice", dependencies: [
+            "SluiceCore", "Catalogue", "Pipeline", "Reader", "Spool",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: upcoming),
+
+        .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: upcoming),
+        .testTarget(name: "CatalogueTests", dependencies: ["SluiceCore", "Catalogue"], swiftSettings: upcoming),
+        .testTarget(name: "SpoolTests", dependencies: ["SluiceCore", "Spool"], swiftSettings: upcoming),
+        .testTarget(name: "FetchTests", dependencies: [
+            "SluiceCore", "Fetch", .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: upcoming),
+        .testTarget(name: "ImagingTests", dependencies: ["SluiceCore", "Imaging"], swiftSettings: upcoming),
+        .testTarget(name: "PublishTests", dependencies: ["SluiceCore", "Catalogue", "Publish"], swiftSettings: upcoming),
+        .testTarget(name: "ReaderTests", dependencies: [
+            "SluiceCore", "Catalogue", "Reader", "Fetch",
+        ], swiftSettings: upcoming),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "SluiceCore", .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: upcoming),
+    ]
+)

@@ -1,0 +1,53 @@
+public import SluiceCore
+public import GRDB
+
+/// The catalogue in one SQLite file (WAL): the system of record and the durable job queue.
+///
+/// Several processes (`watch`, cron `run`s, the reader) may open the same file; writes take the
+/// write lock up front (`BEGIN IMMEDIATE`) and wait for each other up to `busyTimeout`.
+public final class SQLiteCatalogue: CatalogueStore {
+    private let pool: DatabasePool
+
+    /// Opens (creating and migrating unless `readOnly`) the catalogue at `path`.
+    public init(path: String, readOnly: Bool = false, busyTimeout: Double = 60) throws {
+        var config = Configuration()
+        config.readonly = readOnly
+        config.busyMode = .timeout(busyTimeout)
+        config.maximumReaderCount = 4
+        config.prepareDatabase { db in
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            if !readOnly { try Schema.migrator.migrate(pool) }
+        } catch let error as DatabaseError {
+            throw CatalogueError(error)
+        }
+    }
+
+    public func read<T>(_ body: (any CatalogueReading) throws -> T) throws -> T {
+        do { return try pool.read { db in try body(SQLiteTransaction(db: db)) } }
+        catch let error as DatabaseError { throw CatalogueError(error) }
+    }
+
+    public func write<T>(_ body: (any CatalogueWriting) throws -> T) throws -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(SQLiteTransaction(db: db))
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as DatabaseError {
+            throw CatalogueError(error)
+        }
+    }
+}
+
+extension CatalogueError {
+    init(_ error: DatabaseError) {
+        self = .storage(code: error.extendedResultCode.rawValue, message: error.message ?? "\(error)")
+    }
+}

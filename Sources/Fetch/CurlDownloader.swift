@@ -1,0 +1,192 @@
+import CCurl
+import SluiceCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs many downloads at once on one curl multi handle, driven from one thread with `curl_multi_poll`.
+///
+/// Only http and https are allowed, redirects included; each transfer has a redirect limit, connect and
+/// low-speed timeouts, and a byte cap counted in the write callback (`MAXFILESIZE` alone misses unknown lengths).
+public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` are guarded by `lock`; the multi handle and `active` belong to the loop thread.
+    private let configuration: FetchConfiguration
+    private let multi: UnsafeMutableRawPointer
+    private let lock = NSLock()
+    private var queue: [DownloadSpec] = []
+    private var stopped = false
+    private var active: [UnsafeMutableRawPointer: Transfer] = [:]
+    private var thread: Thread?
+    private let onComplete: @Sendable (DownloadResult) -> Void
+
+    /// `onComplete` runs on the download thread, once per submitted spec.
+    public init(configuration: FetchConfiguration, onComplete: @escaping @Sendable (DownloadResult) -> Void) {
+        CurlGlobal.initialise()
+        self.configuration = configuration
+        self.onComplete = onComplete
+        multi = curl_multi_init()
+        sluice_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxPerHost)
+        sluice_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, configuration.maxConcurrent)
+    }
+
+    deinit {
+        active.removeAll()
+        curl_multi_cleanup(multi)
+    }
+
+    public func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "sluice-curl"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Queues a download; safe from any thread.
+    public func submit(_ specs: [DownloadSpec]) {
+        lock.lock()
+        queue.append(contentsOf: specs)
+        lock.unlock()
+        curl_multi_wakeup(multi)
+    }
+
+    /// Downloads queued or running.
+    public var inFlight: Int {
+        lock.lock(); defer { lock.unlock() }
+        return queue.count + activeCount
+    }
+    private var activeCount = 0
+
+    /// Stops the loop; running transfers are abandoned (their jobs go back to pending on restart).
+    public func stop() {
+        lock.lock(); stopped = true; lock.unlock()
+        curl_multi_wakeup(multi)
+    }
+
+    private func run() {
+        while true {
+            lock.lock()
+            if stopped { lock.unlock(); break }
+            let room = max(0, configuration.maxConcurrent * 2 - active.count)
+            let next = Array(queue.prefix(room))
+            queue.removeFirst(next.count)
+            lock.unlock()
+            for spec in next { add(spec) }
+
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var remaining: Int32 = 0
+            while let message = curl_multi_info_read(multi, &remaining) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                let code = message.pointee.data.result
+                finish(easy, code)
+            }
+            lock.lock(); activeCount = active.count; lock.unlock()
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+        for (easy, _) in active { curl_multi_remove_handle(multi, easy) }
+        active.removeAll()
+    }
+
+    private func add(_ spec: DownloadSpec) {
+        let started = Date.timeIntervalSinceReferenceDate
+        let fd = open(spec.partPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0, let easy = curl_easy_init() else {
+            let message = "could not create \(spec.partPath): \(String(cString: strerror(errno)))"
+            if fd >= 0 { close(fd) }
+            onComplete(DownloadResult(key: spec.key, outcome: .failure(message: message, transient: true, retryAfter: nil), seconds: 0))
+            return
+        }
+        let transfer = Transfer(spec: spec, handle: easy, fd: fd, maxBytes: configuration.maxBytes, started: started)
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        sluice_easy_setopt_string(easy, CURLOPT_URL, spec.url)
+        sluice_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        sluice_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        sluice_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
+        sluice_easy_setopt_long(easy, CURLOPT_MAXREDIRS, configuration.maxRedirects)
+        sluice_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000))
+        sluice_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1)
+        sluice_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, configuration.lowSpeedTime)
+        sluice_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        sluice_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 128 * 1024)
+        sluice_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxBytes))
+        sluice_easy_setopt_string(easy, CURLOPT_USERAGENT, "sluice/1")
+        sluice_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
+        sluice_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
+        sluice_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
+        sluice_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
+        sluice_easy_setopt_write(easy) { data, size, count, context in
+            let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+            return transfer.receive(UnsafeRawPointer(data!), size * count)
+        }
+        sluice_easy_setopt_header(easy) { data, size, count, context in
+            let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
+            transfer.header(line)
+            return size * count
+        }
+        active[easy] = transfer
+        curl_multi_add_handle(multi, easy)
+    }
+
+    private func finish(_ easy: UnsafeMutableRawPointer, _ code: CURLcode) {
+        curl_multi_remove_handle(multi, easy)
+        guard let transfer = active.removeValue(forKey: easy) else { return }
+        let seconds = Date.timeIntervalSinceReferenceDate - transfer.started
+        var status = 0
+        sluice_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        if status != 0 { transfer.httpStatus = status }
+        let outcome = Self.outcome(code, transfer, configuration)
+        onComplete(DownloadResult(key: transfer.spec.key, outcome: outcome, seconds: seconds,
+                                  suggestedName: transfer.contentDisposition.flatMap(ContentDisposition.filename),
+                                  contentType: transfer.contentType))
+    }
+
+    static func outcome(_ code: CURLcode, _ t: Transfer, _ configuration: FetchConfiguration) -> DownloadResult.Outcome {
+        let detail = String(cString: t.errorBuffer).nonEmpty ?? String(cString: curl_easy_strerror(code))
+        if t.httpStatus >= 400 {
+            let transient = t.httpStatus == 408 || t.httpStatus == 429 || t.httpStatus >= 500
+            return .failure(message: "HTTP \(t.httpStatus) from the server", transient: transient, retryAfter: t.retryAfter.flatMap(RetryAfter.seconds))
+        }
+        if t.tooLarge || code == CURLE_FILESIZE_EXCEEDED {
+            return .failure(message: "larger than the limit of \(configuration.maxBytes) bytes (--max-download-bytes)", transient: false, retryAfter: nil)
+        }
+        if t.writeErrno != 0 {
+            return .failure(message: "could not write the download: \(String(cString: strerror(t.writeErrno)))", transient: true, retryAfter: nil)
+        }
+        switch code {
+        case CURLE_OK:
+            return .success(size: t.bytes)
+        case CURLE_TOO_MANY_REDIRECTS:
+            return .failure(message: "too many redirects (more than \(configuration.maxRedirects)): \(detail)", transient: false, retryAfter: nil)
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            return .failure(message: "refused a URL or redirect that is not http or https: \(detail)", transient: false, retryAfter: nil)
+        case CURLE_OPERATION_TIMEDOUT:
+            return .failure(message: "timed out: \(detail)", transient: true, retryAfter: nil)
+        case CURLE_COULDNT_CONNECT:
+            return .failure(message: "could not connect: \(detail)", transient: true, retryAfter: nil)
+        case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
+            return .failure(message: "the transfer broke off: \(detail)", transient: true, retryAfter: nil)
+        default:
+            return .failure(message: detail, transient: false, retryAfter: nil)
+        }
+    }
+}
+
+/// `Retry-After` as seconds: a delay, or an HTTP date.
+enum RetryAfter {
+    static func seconds(_ value: String) -> Double? {
+        if let s = Double(value.trimmingCharacters(in: .whitespaces)), s >= 0 { return s }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return max(0, date.timeIntervalSinceNow)
+    }
+}
+
+/// `curl_global_init` once per process, before any handle.
+enum CurlGlobal {
+    private static let once: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    static func initialise() { _ = once }
+}

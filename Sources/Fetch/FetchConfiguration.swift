@@ -1,0 +1,40 @@
+/// Limits and timeouts of the download stage.
+public struct FetchConfiguration: Sendable {
+    /// Transfers running at once.
+    public var maxConcurrent = 64
+    /// Connections to one host at once.
+    public var maxPerHost = 16
+    /// Bytes one download may have; more aborts it.
+    public var maxBytes: Int64 = 1 << 30
+    public var maxRedirects = 10
+    public var connectTimeout: Double = 10
+    /// A transfer slower than 1 byte/s for this long is aborted.
+    public var lowSpeedTime: Int = 30
+    public init() {}
+}
+
+/// One download to run: `url` into `partPath` (renamed by the caller when it succeeds).
+public struct DownloadSpec: Sendable {
+    public var key: String
+    public var url: String
+    public var partPath: String
+
+    public init(key: String, url: String, partPath: String) {
+        self.key = key; self.url = url; self.partPath = partPath
+    }
+}
+
+/// How a download ended.
+public struct DownloadResult: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case success(size: Int64)
+        /// `transient` failures (timeouts, 429, 5xx, resets) are worth retrying; `retryAfter` is the server's wish in seconds.
+        case failure(message: String, transient: Bool, retryAfter: Double?)
+    }
+    public var key: String
+    public var outcome: Outcome
+    public var seconds: Double
+    /// The name the server suggested (Content-Disposition), unsanitised: metadata only, never a path.
+    public var suggestedName: String?
+    public var contentType: String?
+}

@@ -1,0 +1,64 @@
+import Foundation
+public import SluiceCore
+public import Spool
+public import Logging
+
+/// `sluice run`: drain the inbox, wait for the downloads it queued (and any left by dead processes), publish, report.
+public struct BatchRun {
+    public struct Summary: Sendable {
+        public var drops = 0
+        public var rejected = 0
+        public var leftBusy = 0
+        public var seconds = 0.0
+    }
+
+    let configuration: PipelineConfiguration
+    let catalogue: any CatalogueStore
+    let logger: Logger
+
+    public init(configuration: PipelineConfiguration, catalogue: any CatalogueStore, logger: Logger) {
+        self.configuration = configuration
+        self.catalogue = catalogue
+        self.logger = logger
+    }
+
+    /// Runs to completion; `progress` gets a line about once a second while downloads are under way.
+    public func run(progress: (String) -> Void) throws -> Summary {
+        let started = Date()
+        let layout = try RootLayout(root: configuration.root)
+        let wakeup = Wakeup()
+        let ingest = try IngestLoop(layout: layout, catalogue: catalogue, configuration: configuration, logger: logger)
+        let downloads = DownloadStage(layout: layout, catalogue: catalogue, configuration: configuration,
+                                      owner: ingest.work.owner, logger: logger, wakeup: wakeup)
+        defer { downloads.stop() }
+        try ingest.recover()
+        var busySince: Date?
+        var lastProgress = Date()
+        var lastRecovery = Date()
+        var leftBusy = 0
+        while true {
+            let (_, busy) = try ingest.drainInbox()
+            let nextDue = try downloads.step()
+            try ingest.publish()
+            let unfinished = try catalogue.read { try $0.unfinishedJobCount() }
+            if busy > 0 { busySince = busySince ?? Date() } else { busySince = nil }
+            let waitingOnWriters = busy > 0 && Date().timeIntervalSince(busySince!) < 5
+            if unfinished == 0 && downloads.running == 0 && !waitingOnWriters {
+                leftBusy = busy
+                break
+            }
+            if Date().timeIntervalSince(lastProgress) >= 1 {
+                progress("\(ingest.handled) drops taken; downloads: \(downloads.running) running, \(max(0, unfinished - downloads.running)) waiting")
+                lastProgress = Date()
+            }
+            if Date().timeIntervalSince(lastRecovery) >= 5 {
+                try ingest.recover() // a watcher that died meanwhile leaves jobs to adopt
+                lastRecovery = Date()
+            }
+            _ = wakeup.wait(timeout: min(0.5, nextDue ?? 0.5))
+        }
+        try ingest.publish()
+        return Summary(drops: ingest.handled, rejected: ingest.rejected, leftBusy: leftBusy,
+                       seconds: Date().timeIntervalSince(started))
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+public import SluiceCore
+public import Spool
+public import Fetch
+public import Logging
+
+/// Feeds the durable download queue to curl and commits each outcome: `pending → downloading → ready | error`.
+public final class DownloadStage: @unchecked Sendable { // `results` and `inFlight` are guarded by `lock`; the rest is immutable.
+    private let layout: RootLayout
+    private let catalogue: any CatalogueStore
+    private let configuration: PipelineConfiguration
+    private let owner: String
+    private let logger: Logger
+    private let executor: RequestExecutor
+    private let lock = NSLock()
+    private var results: [DownloadResult] = []
+    private var inFlight: [String: Job] = [:]
+    private var downloader: CurlDownloader!
+    /// Posted `.jobs` when results arrive, `.publish` after a commit.
+    private let wakeup: Wakeup
+
+    public init(layout: RootLayout, catalogue: any CatalogueStore, configuration: PipelineConfiguration, owner: String,
+                logger: Logger, wakeup: Wakeup) {
+        self.layout = layout
+        self.catalogue = catalogue
+        self.configuration = configuration
+        self.owner = owner
+        self.logger = logger
+        self.wakeup = wakeup
+        executor = RequestExecutor(limits: configuration.limits)
+        downloader = CurlDownloader(configuration: configuration.fetch) { [weak self] result in
+            guard let self else { return }
+            self.lock.lock()
+            self.results.append(result)
+            self.lock.unlock()
+            wakeup.post(.jobs)
+        }
+        downloader.start()
+    }
+
+    public func stop() { downloader.stop() }
+
+    /// Downloads this process is running.
+    public var running: Int { lock.lock(); defer { lock.unlock() }; return inFlight.count }
+
+    /// One round: commit finished downloads, claim due jobs up to capacity. Returns seconds until the next job is due.
+    @discardableResult
+    public func step() throws -> Double? {
+        lock.lock()
+        let finished = results
+        results.removeAll()
+        let jobs = finished.compactMap { inFlight.removeValue(forKey: $0.key) }
+        let room = configuration.fetch.maxConcurrent * 2 - inFlight.count
+        lock.unlock()
+
+        if !finished.isEmpty {
+            let stored = zip(finished, jobs).map { result, job in (result, job, store(result, job)) }
+            try catalogue.write { tx in
+                for (result, job, placed) in stored { try commit(result, job, placed, tx) }
+            }
+            wakeup.post(.publish)
+        }
+
+        guard room > 0 else { return nil }
+        let now = Timestamp.now()
+        let claimed: [Job] = try catalogue.write { tx in
+            let jobs = try tx.claimJobs(kind: .download, owner: owner, now: now, limit: room)
+            for job in jobs {
+                guard var file = try tx.file(id: job.subject) else { continue }
+                file.status = .downloading
+                try tx.updateFile(file)
+                try executor.markFileChanged(file, inserted: false, in: tx)
+            }
+            return jobs
+        }
+        if !claimed.isEmpty {
+            lock.lock()
+            for job in claimed { inFlight[job.id] = job }
+            lock.unlock()
+            downloader.submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, partPath: partPath($0)) })
+            wakeup.post(.publish)
+        }
+        let next = try catalogue.read { try $0.nextJobDue(kind: .download) }
+        return next.map { max(0, $0.seconds - Timestamp.now().seconds) }
+    }
+
+    private func partPath(_ job: Job) -> String { layout.partial.path + "/" + job.subject + ".part" }
+
+    /// Where a successful download's bytes were put, before the commit that records them.
+    struct Placed {
+        var type: SniffedType
+        var path: String
+    }
+
+    /// Sniffs a finished download and moves it into `upload/<kind>/`; nil when it failed.
+    private func store(_ result: DownloadResult, _ job: Job) -> Placed? {
+        guard case .success = result.outcome else { unlink(partPath(job)); return nil }
+        let fd = open(partPath(job), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var header = [UInt8](repeating: 0, count: ContentSniffer.headerLength)
+        let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        close(fd)
+        let type = ContentSniffer.sniff(header.prefix(max(0, n)))
+        let name = displayName(result, job)
+        let ext = FileName.safeExtension(of: name).nonEmpty ?? type.fileExtension
+        let path = "upload/\(type.kind.rawValue)/\(job.subject)\(ext)"
+        guard rename(partPath(job), layout.root.path + "/" + path) == 0 else { return nil }
+        return Placed(type: type, path: path)
+    }
+
+    private func displayName(_ result: DownloadResult, _ job: Job) -> String {
+        result.suggestedName.flatMap { FileName.sanitize($0) } ?? DownloadName.fromURL(job.payload) ?? job.subject
+    }
+
+    private func commit(_ result: DownloadResult, _ job: Job, _ placed: Placed?, _ tx: any CatalogueWriting) throws {
+        guard var file = try tx.file(id: job.subject) else {
+            // Deleted while downloading: drop the bytes too.
+            try tx.finishJob(id: job.id)
+            if let placed { try tx.addUnlink(placed.path) }
+            return
+        }
+        switch result.outcome {
+        case let .success(size):
+            if let placed {
+                file.status = .ready
+                file.size = Int(size)
+                file.mime = placed.type.mime
+                file.kind = placed.type.kind
+                file.name = displayName(result, job)
+                file.fileExtension = FileName.safeExtension(of: file.name).nonEmpty ?? placed.type.fileExtension
+                file.downloadTime = (result.seconds * 1000).rounded() / 1000
+                file.error = nil
+            } else {
+                file.status = .error
+                file.error = "the download finished but could not be stored"
+            }
+            try tx.finishJob(id: job.id)
+        case let .failure(message, transient, retryAfter):
+            let attempts = job.attempts + 1
+            if transient && attempts < configuration.maxAttempts {
+                let backoff = configuration.retryBaseDelay * pow(2, Double(attempts - 1))
+                let delay = min(configuration.maxRetryDelay, max(backoff, retryAfter ?? 0))
+                try tx.retryJob(id: job.id, attempts: attempts, notBefore: Timestamp(seconds: Timestamp.now().seconds + delay))
+                file.status = .pending
+                file.error = "attempt \(attempts) of \(configuration.maxAttempts) failed (\(message)); retrying in \(Int(delay.rounded(.up))) s"
+            } else {
+                try tx.finishJob(id: job.id)
+                file.status = .error
+                file.error = attempts > 1 ? "\(message) (after \(attempts) attempts)" : message
+            }
+        }
+        try tx.updateFile(file)
+        try executor.markFileChanged(file, inserted: false, in: tx)
+    }
+}

@@ -1,0 +1,21 @@
+public import SluiceCore
+public import Fetch
+
+/// Everything the pipeline can be told: where the root is, the caps, the download policy.
+public struct PipelineConfiguration: Sendable {
+    public var root: String
+    public var limits = Limits()
+    public var fetch = FetchConfiguration()
+    /// Attempts per download before the file ends `error`.
+    public var maxAttempts = 4
+    /// First retry delay in seconds; doubled each attempt.
+    public var retryBaseDelay: Double = 1
+    /// Longest wait honoured from a `Retry-After` header, in seconds.
+    public var maxRetryDelay: Double = 60
+    /// Drops committed in one transaction.
+    public var ingestBatch = 512
+    /// Seconds between scans when no event arrives (events are only hints).
+    public var rescanInterval: Double = 2
+
+    public init(root: String) { self.root = root }
+}

@@ -1,0 +1,64 @@
+import Foundation
+public import SluiceCore
+public import Spool
+public import Logging
+
+/// The daemon's work, on one thread: watch hints → drain the inbox; results → commit; publish.
+public final class PipelineThread: @unchecked Sendable { // state is touched only on `thread`; `wakeup` is thread-safe.
+    public let ingest: IngestLoop
+    public let downloads: DownloadStage
+    public let wakeup = Wakeup()
+    private let watcher: InboxWatcher
+    private let configuration: PipelineConfiguration
+    private let logger: Logger
+    private let done = NSCondition()
+    private var finished = false
+
+    public init(configuration: PipelineConfiguration, catalogue: any CatalogueStore, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let layout = try RootLayout(root: configuration.root)
+        ingest = try IngestLoop(layout: layout, catalogue: catalogue, configuration: configuration, logger: logger)
+        downloads = DownloadStage(layout: layout, catalogue: catalogue, configuration: configuration,
+                                  owner: ingest.work.owner, logger: logger, wakeup: wakeup)
+        watcher = InboxWatcher(inbox: layout.inbox.path, wakeup: wakeup)
+    }
+
+    /// Starts watching and working; returns at once.
+    public func start() throws {
+        do { try watcher.start() } catch {
+            logger.warning("inotify unavailable; scanning every \(configuration.rescanInterval) s instead", metadata: ["error": "\(error)"])
+        }
+        let thread = Thread { [self] in run() }
+        thread.name = "sluice-pipeline"
+        thread.start()
+    }
+
+    private func run() {
+        do { try ingest.recover() } catch { logger.error("recovery failed", metadata: ["error": "\(error)"]) }
+        var nextDue: Double? = 0
+        while true {
+            let reasons = wakeup.wait(timeout: min(configuration.rescanInterval, nextDue ?? configuration.rescanInterval))
+            if reasons.contains(.stop) { break }
+            do {
+                if reasons.contains(.overflow) { logger.notice("inotify queue overflowed; rescanning inbox/") }
+                try ingest.drainInbox()
+                nextDue = try downloads.step()
+                try ingest.publish()
+            } catch {
+                logger.error("pipeline pass failed; retrying", metadata: ["error": "\(error)"])
+            }
+        }
+        watcher.stop()
+        downloads.stop()
+        done.lock(); finished = true; done.broadcast(); done.unlock()
+    }
+
+    /// Asks the thread to stop after its current pass and waits for it.
+    public func stop() {
+        wakeup.post(.stop)
+        done.lock()
+        while !finished { done.wait() }
+        done.unlock()
+    }
+}

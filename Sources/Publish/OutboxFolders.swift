@@ -1,0 +1,12 @@
+public import SluiceCore
+
+/// The outbox's folders, open for `*at` calls.
+struct OutboxFolders: Sendable {
+    let files: Directory
+    let receipts: Directory
+
+    init(root: String) throws {
+        files = try Directory(path: root + "/outbox/files", create: true)
+        receipts = try Directory(path: root + "/outbox/receipts", create: true)
+    }
+}

@@ -1,0 +1,30 @@
+import Hummingbird
+import HTTPTypes
+
+/// GET and HEAD only (405 otherwise), the API key when one is set, and HEAD answered without a body.
+struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let apiKey: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get || request.method == .head else {
+            var response = JSONResponse.error(.methodNotAllowed, "the reader is read-only: use GET or HEAD; writes are request files dropped into inbox/")
+            response.headers[.allow] = "GET, HEAD"
+            return response
+        }
+        if let apiKey, request.uri.path != "/healthz", request.headers[HTTPField.Name("X-API-KEY")!] != apiKey {
+            return JSONResponse.error(.unauthorized, "unauthorized")
+        }
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError {
+            response = JSONResponse.error(error.status, error.body ?? error.status.reasonPhrase)
+        }
+        if request.method == .head {
+            var head = response
+            head.body = ResponseBody()
+            return head
+        }
+        return response
+    }
+}

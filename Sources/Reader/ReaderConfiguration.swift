@@ -1,0 +1,10 @@
+/// How the reader is reached and protected.
+public struct ReaderConfiguration: Sendable {
+    public var root: String
+    public var host = "127.0.0.1"
+    public var port = 8000
+    /// When set, every route but `/healthz` needs `X-API-KEY` with this value (seed 004).
+    public var apiKey: String?
+
+    public init(root: String) { self.root = root }
+}

@@ -1,0 +1,104 @@
+import Hummingbird
+import NIOCore
+import SluiceCore
+import Foundation
+
+/// The routes of SPEC §7 that this reader answers.
+struct ReaderRoutes: Sendable {
+    let root: String
+    let catalogue: any CatalogueStore
+    let fileIO = FileIO()
+
+    func register(on router: Router<BasicRequestContext>) {
+        let routes = self
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on("/healthz", method: method) { _, _ in JSONResponse.make(.ok, Array(#"{"status":"ok"}"#.utf8)) }
+            router.on("/files", method: method) { request, _ in try routes.files(request) }
+            router.on("/file/:id", method: method) { _, context in try routes.file(context.parameters.get("id") ?? "") }
+            router.on("/file/:id/download", method: method) { _, context in
+                try await routes.download(context.parameters.get("id") ?? "", context: context)
+            }
+            router.on("/receipts/:name", method: method) { _, context in
+                try await routes.staticFile("receipts/" + (context.parameters.get("name") ?? ""), context: context)
+            }
+            router.on("/**", method: method) { request, context in
+                try await routes.staticFile(String(request.uri.path.dropFirst()), context: context)
+            }
+            router.on("/", method: method) { _, context in try await routes.staticFile("index.html", context: context) }
+        }
+    }
+
+    /// `GET /files?per_page=20&show_after_id=<uuid>` (seed 000): keyset pages in listing order.
+    func files(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        var errors: [(path: String, messages: [String])] = []
+        var perPage = 20
+        if let raw = query.get("per_page") {
+            if let n = Int(raw), (1...100).contains(n) { perPage = n } else { errors.append(("per_page", ["must be an integer from 1 to 100"])) }
+        }
+        var afterSeq: Int64 = 0
+        if let raw = query.get("show_after_id") {
+            if let id = Identifier.canonical(raw) {
+                if let file = try catalogue.read({ try $0.file(id: id) }) { afterSeq = file.seq }
+                else { errors.append(("show_after_id", ["no file with this id"])) }
+            } else { errors.append(("show_after_id", ["not a valid UUID"])) }
+        }
+        if !errors.isEmpty {
+            var data: [(key: String, value: JSONValue)] = []
+            for (key, value) in query { data.append((String(key), .string(String(value)))) }
+            let failure = RequestFailure(status: 422, description: "Invalid query parameters.", data: .object(data), errors: errors)
+            return JSONResponse.make(.unprocessableContent, failure.body)
+        }
+        let files = try catalogue.read { try $0.files(afterSeq: afterSeq, limit: perPage) }
+        var json = JSONWriter(capacity: 400 * files.count + 16)
+        json.beginObject(); json.key("files"); json.beginArray()
+        for file in files { file.write(to: &json) }
+        json.endArray(); json.endObject()
+        return JSONResponse.make(.ok, json.bytes)
+    }
+
+    /// `GET /file/<id>`: the File, or `{}` (seed 000).
+    func file(_ raw: String) throws -> Response {
+        guard let id = Identifier.canonical(raw) else { return JSONResponse.error(.notFound, "not a file id: expected a UUID") }
+        guard let file = try catalogue.read({ try $0.file(id: id) }) else { return JSONResponse.make(.ok, Array("{}".utf8)) }
+        return JSONResponse.make(.ok, file.json)
+    }
+
+    /// `GET /file/<id>/download`: the stored bytes with their sniffed type and their name.
+    func download(_ raw: String, context: BasicRequestContext) async throws -> Response {
+        guard let id = Identifier.canonical(raw), let file = try catalogue.read({ try $0.file(id: id) }) else {
+            return JSONResponse.error(.notFound, "no file with this id")
+        }
+        guard file.status == .ready, let path = file.storedPath else {
+            return JSONResponse.error(.conflict, "the file is \(file.status.rawValue), not ready: its bytes are not stored yet")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: root + "/" + path)[.size] as? Int) ?? file.size
+        let body = try await fileIO.loadFile(path: root + "/" + path, context: context)
+        return Response(status: .ok, headers: [
+            .contentType: file.mime ?? "application/octet-stream",
+            .contentLength: "\(size)",
+            .contentDisposition: ContentDispositionHeader.attachment(file.name),
+        ], body: body)
+    }
+
+    /// Anything else: a regular file inside `outbox/`, never a hidden name, a link or a path outside it.
+    func staticFile(_ relative: String, context: BasicRequestContext) async throws -> Response {
+        guard let path = StaticPath.resolve(relative, under: root + "/outbox") else {
+            return JSONResponse.error(.notFound, "not found")
+        }
+        let body = try await fileIO.loadFile(path: path.path, context: context)
+        return Response(status: .ok, headers: [.contentType: StaticPath.contentType(path.path), .contentLength: "\(path.size)"], body: body)
+    }
+}
+
+/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 6266).
+enum ContentDispositionHeader {
+    static func attachment(_ name: String) -> String {
+        let fallback = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+        let encoded = name.utf8.map { b -> String in
+            let c = Character(Unicode.Scalar(b))
+            return (b < 0x80 && (c.isLetter || c.isNumber || "-._~".contains(c))) ? String(c) : String(format: "%%%02X", b)
+        }.joined()
+        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
+    }
+}

@@ -1,0 +1,57 @@
+/// A stored or to-be-downloaded file (seed 000's File, seed 001's file-server entry).
+public struct FileRecord: Sendable, Equatable {
+    public enum Status: String, Sendable { case pending, downloading, ready, error }
+
+    public var id: String
+    /// Listing order; assigned by the catalogue on insert and never reused.
+    public var seq: Int64
+    public var url: String?
+    public var name: String
+    public var fileExtension: String
+    public var comment: String
+    public var mime: String?
+    /// The `upload/<kind>/` folder, from the sniffed bytes; nil until the bytes are stored.
+    public var kind: ContentKind?
+    public var size: Int
+    public var addedAt: Timestamp
+    public var downloadTime: Double?
+    public var status: Status
+    public var error: String?
+
+    public init(id: String, seq: Int64 = 0, url: String?, name: String, fileExtension: String = "", comment: String = "",
+                mime: String? = nil, kind: ContentKind? = nil, size: Int = 0, addedAt: Timestamp, downloadTime: Double? = nil,
+                status: Status, error: String? = nil) {
+        self.id = id; self.seq = seq; self.url = url; self.name = name; self.fileExtension = fileExtension
+        self.comment = comment; self.mime = mime; self.kind = kind; self.size = size; self.addedAt = addedAt
+        self.downloadTime = downloadTime; self.status = status; self.error = error
+    }
+
+    /// Where the bytes live, relative to the root; nil while there are none.
+    public var storedPath: String? {
+        guard let kind else { return nil }
+        return "upload/\(kind.rawValue)/\(id)\(fileExtension)"
+    }
+
+    /// The published JSON object (SPEC §5).
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id"); json.string(id)
+        json.key("url"); json.optionalString(url)
+        json.key("name"); json.string(name)
+        json.key("extension"); json.string(fileExtension)
+        json.key("comment"); json.string(comment)
+        json.key("mime"); json.optionalString(mime)
+        json.key("size"); json.int(size)
+        json.key("added_at"); json.string(addedAt.iso8601)
+        json.key("download_time"); json.optionalDouble(downloadTime)
+        json.key("status"); json.string(status.rawValue)
+        json.key("error"); json.optionalString(error)
+        json.endObject()
+    }
+
+    public var json: [UInt8] {
+        var writer = JSONWriter(capacity: 384)
+        write(to: &writer)
+        return writer.bytes
+    }
+}

@@ -1,0 +1,17 @@
+/// The configurable caps on what a drop may ask for.
+public struct Limits: Sendable {
+    /// Largest request file read, in bytes (413 above it).
+    public var maxRequestBytes: Int = 16 << 20
+    /// Most URLs in one `download` request.
+    public var maxURLs: Int = 1000
+    /// Most elements in one batch file.
+    public var maxBatch: Int = 1000
+    /// Longest URL accepted, in bytes.
+    public var maxURLBytes: Int = 8192
+    /// Longest file name, in bytes (a file-system name's limit).
+    public var maxNameBytes: Int = 255
+    /// Longest comment, in bytes.
+    public var maxCommentBytes: Int = 4096
+
+    public init() {}
+}

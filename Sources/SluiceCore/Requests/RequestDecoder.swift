@@ -1,0 +1,144 @@
+/// Turns a parsed request document into validated requests, one per element of a batch.
+public struct RequestDecoder: Sendable {
+    public var limits: Limits
+
+    public init(limits: Limits = Limits()) { self.limits = limits }
+
+    /// The operations Sluice knows, for error messages.
+    public static let knownOps = ["download", "file.update", "file.delete"]
+
+    /// A document is one object or a batch (array) of objects; each element succeeds or fails alone.
+    public func decodeDocument(_ document: JSONValue) -> Result<[Result<Request, RequestFailure>], RequestFailure> {
+        switch document {
+        case .object:
+            return .success([decode(document)])
+        case let .array(elements):
+            guard !elements.isEmpty else {
+                return .failure(RequestFailure(status: 422, description: "An empty batch: a request file's array must hold at least one request object.", data: document, errors: [("", ["empty batch"])]))
+            }
+            guard elements.count <= limits.maxBatch else {
+                return .failure(RequestFailure(status: 413, description: "A batch of \(elements.count) requests is over the limit of \(limits.maxBatch).", data: .null, errors: [("", ["at most \(limits.maxBatch) requests in one batch"])]))
+            }
+            return .success(elements.map(decode))
+        default:
+            return .failure(RequestFailure(status: 422, description: "A request file must hold a JSON object or an array of objects, not \(document.typeName == "array" ? "an" : "a") \(document.typeName).", data: document, errors: [("", ["expected object or array, got \(document.typeName)"])]))
+        }
+    }
+
+    /// Validates one request object.
+    public func decode(_ value: JSONValue) -> Result<Request, RequestFailure> {
+        guard case let .object(members) = value else {
+            return .failure(invalid(value, [("", ["expected object, got \(value.typeName)"])]))
+        }
+        guard let opValue = value["op"] else {
+            return .failure(invalid(value, [("op", ["missing field: name the operation, one of \(Self.knownOps.joined(separator: ", "))"])]))
+        }
+        guard case let .string(op) = opValue else {
+            return .failure(invalid(value, [("op", ["expected string, got \(opValue.typeName)"])]))
+        }
+        var v = Validation(members: members, limits: limits)
+        let request: Request?
+        switch op {
+        case "download":
+            v.allow(["op", "url_list"])
+            let urls = v.urlList("url_list")
+            request = urls.map { .download(urls: $0) }
+        case "file.update":
+            v.allow(["op", "id", "name", "comment"])
+            let id = v.uuid("id")
+            let name = v.optionalName("name")
+            let comment = v.optionalComment("comment")
+            if value["name"] == nil, value["comment"] == nil { v.error("", "give name and/or comment") }
+            request = id.map { .fileUpdate(id: $0, name: name, comment: comment) }
+        case "file.delete":
+            v.allow(["op", "id"])
+            request = v.uuid("id").map { .fileDelete(id: $0) }
+        default:
+            return .failure(invalid(value, [("op", ["unknown operation \"\(op)\"; expected one of \(Self.knownOps.joined(separator: ", "))"])]))
+        }
+        if !v.errors.isEmpty || request == nil {
+            return .failure(invalid(value, v.errors.isEmpty ? [("", ["invalid request"])] : v.errors))
+        }
+        return .success(request!)
+    }
+
+    private func invalid(_ data: JSONValue, _ errors: [(path: String, messages: [String])]) -> RequestFailure {
+        RequestFailure(status: 422, description: "The request is invalid; nothing of it was applied.", data: data, errors: errors)
+    }
+}
+
+/// Collects field errors while reading one object's members.
+private struct Validation {
+    let members: [(key: String, value: JSONValue)]
+    let limits: Limits
+    var errors: [(path: String, messages: [String])] = []
+
+    mutating func error(_ path: String, _ message: String) {
+        if let i = errors.firstIndex(where: { $0.path == path }) { errors[i].messages.append(message) }
+        else { errors.append((path, [message])) }
+    }
+
+    func member(_ key: String) -> JSONValue? { members.first(where: { $0.key == key })?.value }
+
+    mutating func allow(_ keys: Set<String>) {
+        for m in members where !keys.contains(m.key) { error(m.key, "unknown field") }
+    }
+
+    mutating func uuid(_ key: String) -> String? {
+        guard let value = member(key) else { error(key, "missing field"); return nil }
+        guard case let .string(s) = value else { error(key, "expected string, got \(value.typeName)"); return nil }
+        guard let id = Identifier.canonical(s) else { error(key, "not a valid UUID"); return nil }
+        return id
+    }
+
+    mutating func optionalName(_ key: String) -> String? {
+        guard let value = member(key) else { return nil }
+        guard case let .string(s) = value else { error(key, "expected string, got \(value.typeName)"); return nil }
+        if s.isEmpty { error(key, "must not be empty") }
+        if s.utf8.count > limits.maxNameBytes { error(key, "longer than \(limits.maxNameBytes) bytes") }
+        if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { error(key, "must not contain control characters") }
+        return s
+    }
+
+    mutating func optionalComment(_ key: String) -> String? {
+        guard let value = member(key) else { return nil }
+        guard case let .string(s) = value else { error(key, "expected string, got \(value.typeName)"); return nil }
+        if s.utf8.count > limits.maxCommentBytes { error(key, "longer than \(limits.maxCommentBytes) bytes") }
+        return s
+    }
+
+    mutating func urlList(_ key: String) -> [String]? {
+        guard let value = member(key) else { error(key, "missing field"); return nil }
+        guard case let .array(items) = value else { error(key, "expected array of strings, got \(value.typeName)"); return nil }
+        if items.isEmpty { error(key, "must hold at least one URL"); return nil }
+        if items.count > limits.maxURLs { error(key, "holds \(items.count) URLs; at most \(limits.maxURLs) are allowed (--max-urls)"); return nil }
+        var urls: [String] = []
+        for (i, item) in items.enumerated() {
+            let path = "\(key).\(i)"
+            guard case let .string(s) = item else { error(path, "expected string, got \(item.typeName)"); continue }
+            if let problem = URLCheck.problem(s, maxBytes: limits.maxURLBytes) { error(path, problem); continue }
+            urls.append(s)
+        }
+        return urls.count == items.count ? urls : nil
+    }
+}
+
+/// The cheap, strict URL check done before anything is queued; curl enforces the rest.
+public enum URLCheck {
+    /// Why `url` cannot be downloaded, or nil when it is an http(s) URL with a host.
+    public static func problem(_ url: String, maxBytes: Int = 8192) -> String? {
+        let bytes = Array(url.utf8)
+        if bytes.isEmpty { return "must not be empty" }
+        if bytes.count > maxBytes { return "longer than \(maxBytes) bytes" }
+        if bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { return "must not contain spaces or control characters" }
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return "not an absolute URL: expected http:// or https://" }
+        let scheme = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
+        guard scheme == "http" || scheme == "https" else { return "scheme \"\(scheme)\" is not allowed: only http and https" }
+        let rest = bytes[(colon + 1)...]
+        guard rest.starts(with: Array("//".utf8)) else { return "not an absolute URL: expected \(scheme)://host/…" }
+        let authority = rest.dropFirst(2).prefix(while: { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") })
+        let host = authority.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false).last ?? []
+        if host.isEmpty || host.first == UInt8(ascii: ":") { return "has no host" }
+        return nil
+    }
+}

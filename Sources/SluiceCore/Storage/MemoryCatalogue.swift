@@ -1,0 +1,122 @@
+import Synchronization
+
+/// The catalogue in RAM hash tables, as seed 003 asks: for tests and throwaway runs.
+public final class MemoryCatalogue: CatalogueStore {
+    struct State {
+        var files: [String: FileRecord] = [:]
+        var fileSeqs: [Int64: String] = [:]
+        var lastSeq: Int64 = 0
+        var requests: [String: RequestRecord] = [:]
+        var dirty: [OutboxKey: Int64] = [:]
+        var dirtyVersion: Int64 = 0
+        var unlinks: [String] = []
+        var jobs: [String: (job: Job, owner: String?)] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func read<T>(_ body: (any CatalogueReading) throws -> T) throws -> T {
+        let snapshot = state.withLock { $0 }
+        return try body(MemoryTransaction(state: snapshot))
+    }
+
+    public func write<T>(_ body: (any CatalogueWriting) throws -> T) throws -> T {
+        try state.withLock { current in
+            let tx = MemoryTransaction(state: current)
+            let result = try body(tx)
+            current = tx.state
+            return result
+        }
+    }
+}
+
+/// A copy of the state that a transaction changes; committed by assigning it back.
+final class MemoryTransaction: CatalogueWriting {
+    var state: MemoryCatalogue.State
+
+    init(state: MemoryCatalogue.State) { self.state = state }
+
+    func file(id: String) -> FileRecord? { state.files[id] }
+
+    func files(afterSeq: Int64, limit: Int) -> [FileRecord] {
+        Array(state.fileSeqs.keys.filter { $0 > afterSeq }.sorted().prefix(limit).compactMap { state.files[state.fileSeqs[$0]!] })
+    }
+
+    func files(seqFrom lower: Int64, to upper: Int64) -> [FileRecord] {
+        state.fileSeqs.keys.filter { $0 >= lower && $0 < upper }.sorted().compactMap { state.files[state.fileSeqs[$0]!] }
+    }
+
+    func fileCount() -> Int { state.files.count }
+    func lastFileSeq() -> Int64 { state.lastSeq }
+    func request(id: String) -> RequestRecord? { state.requests[id] }
+
+    func dirtyMarks(limit: Int) -> [DirtyMark] {
+        state.dirty.sorted { $0.value < $1.value }.prefix(limit).map { DirtyMark(key: $0.key, version: $0.value) }
+    }
+
+    func pendingUnlinks(limit: Int) -> [String] { Array(state.unlinks.prefix(limit)) }
+    func unfinishedJobCount() -> Int { state.jobs.count }
+
+    func insertFile(_ file: inout FileRecord) throws {
+        state.lastSeq += 1
+        file.seq = state.lastSeq
+        state.files[file.id] = file
+        state.fileSeqs[file.seq] = file.id
+    }
+
+    func updateFile(_ file: FileRecord) { if state.files[file.id] != nil { state.files[file.id] = file } }
+
+    func deleteFile(id: String) {
+        if let f = state.files.removeValue(forKey: id) { state.fileSeqs[f.seq] = nil }
+    }
+
+    func insertRequest(_ request: RequestRecord) throws {
+        guard state.requests[request.id] == nil else { throw CatalogueError.duplicateRequest(request.id) }
+        state.requests[request.id] = request
+    }
+
+    func markDirty(_ key: OutboxKey) {
+        state.dirtyVersion += 1
+        state.dirty[key] = state.dirtyVersion
+    }
+
+    func clearDirty(_ marks: [DirtyMark]) {
+        for m in marks where state.dirty[m.key] == m.version { state.dirty[m.key] = nil }
+    }
+
+    func addUnlink(_ path: String) { state.unlinks.append(path) }
+    func removeUnlinks(_ paths: [String]) { state.unlinks.removeAll(where: paths.contains) }
+
+    func enqueueJob(_ job: Job) { state.jobs[job.id] = (job, nil) }
+
+    func claimJobs(kind: Job.Kind, owner: String, now: Timestamp, limit: Int) -> [Job] {
+        let due = state.jobs.values.filter { $0.owner == nil && $0.job.kind == kind && $0.job.notBefore <= now }
+            .map(\.job).sorted { ($0.notBefore, $0.id) < ($1.notBefore, $1.id) }.prefix(limit)
+        for job in due { state.jobs[job.id]?.owner = owner }
+        return Array(due)
+    }
+
+    func finishJob(id: String) { state.jobs[id] = nil }
+
+    func retryJob(id: String, attempts: Int, notBefore: Timestamp) {
+        guard var entry = state.jobs[id] else { return }
+        entry.job.attempts = attempts
+        entry.job.notBefore = notBefore
+        entry.owner = nil
+        state.jobs[id] = entry
+    }
+
+    func deleteJobs(subject: String) { state.jobs = state.jobs.filter { $0.value.job.subject != subject } }
+
+    func releaseJobs(owner: String) -> Int {
+        var n = 0
+        for (id, entry) in state.jobs where entry.owner == owner { state.jobs[id]?.owner = nil; n += 1 }
+        return n
+    }
+
+    func nextJobDue(kind: Job.Kind) -> Timestamp? {
+        state.jobs.values.filter { $0.owner == nil && $0.job.kind == kind }.map(\.job.notBefore).min()
+    }
+}

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An open directory descriptor: the base for `*at` calls, closed in `deinit`.
+public final class Directory: @unchecked Sendable { // the descriptor is immutable; the kernel serialises calls on it.
+    public let fd: Int32
+    public let path: String
+
+    /// Opens `path`, creating it (and its parents) first when `create` is set.
+    public init(path: String, create: Bool = false) throws {
+        if create { try Directory.makePath(path) }
+        let fd = retryingEINTR { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else { throw SystemCallError(errno: errno, "open directory", path) }
+        self.fd = fd
+        self.path = path
+    }
+
+    deinit { close(fd) }
+
+    public static func makePath(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw SystemCallError(errno: errno, "mkdir", current) }
+        }
+    }
+
+    /// Entry names and types at the top level, hidden names left out.
+    public func entries(includeHidden: Bool = false) throws -> [(name: String, type: UInt8)] {
+        let dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard dup >= 0, let stream = fdopendir(dup) else { throw SystemCallError(errno: errno, "opendir", path) }
+        defer { closedir(stream) }
+        rewinddir(stream)
+        var result: [(String, UInt8)] = []
+        while let entry = readdir(stream) {
+            let (name, type) = withUnsafePointer(to: &entry.pointee.d_name) { ptr in
+                ptr.withMemoryRebound(to: CChar.self, capacity: 256) { (String(cString: $0), entry.pointee.d_type) }
+            }
+            if name == "." || name == ".." { continue }
+            if !includeHidden && name.hasPrefix(".") { continue }
+            result.append((name, type))
+        }
+        return result
+    }
+
+    /// The entry's type without following a symlink (for file systems whose readdir says DT_UNKNOWN).
+    public func lstatType(_ name: String) -> UInt8? {
+        var st = stat()
+        guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return UInt8(DT_REG)
+        case S_IFDIR: return UInt8(DT_DIR)
+        case S_IFLNK: return UInt8(DT_LNK)
+        default: return UInt8(DT_UNKNOWN)
+        }
+    }
+
+    /// Writes `bytes` to `name` atomically: a temporary name, then rename.
+    public func writeAtomically(_ name: String, _ bytes: [UInt8], tempTag: String) throws {
+        let temp = ".tmp-\(tempTag)"
+        let out = retryingEINTR { openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        guard out >= 0 else { throw SystemCallError(errno: errno, "create", path + "/" + temp) }
+        var written = 0
+        let ok: Bool = bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let n = retryingEINTR { write(out, buffer.baseAddress! + written, buffer.count - written) }
+                if n <= 0 { return false }
+                written += n
+            }
+            return true
+        }
+        let writeErrno = errno
+        close(out)
+        guard ok else { unlinkat(fd, temp, 0); throw SystemCallError(errno: writeErrno, "write", path + "/" + temp) }
+        guard renameat(fd, temp, fd, name) == 0 else {
+            let e = errno
+            unlinkat(fd, temp, 0)
+            throw SystemCallError(errno: e, "rename", path + "/" + name)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Pipeline
+import Fetch
+import SluiceCore
+
+/// `--root`, shared by every command.
+struct RootOptions: ParsableArguments {
+    @Option(name: .long, help: "The root folder holding inbox/, upload/, outbox/ and .sluice/.")
+    var root: String = "."
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    /// The root as an absolute path.
+    var absoluteRoot: String {
+        let url = URL(fileURLWithPath: root, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        return url.standardizedFileURL.path
+    }
+
+    func makeLogger(_ label: String) -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { name in
+            var handler = StreamLogHandler.standardError(label: name)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: label)
+    }
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+}
+
+/// The pipeline's limits and download policy.
+struct PipelineOptions: ParsableArguments {
+    @Option(help: "Largest request file read, in bytes; larger ones get a 413 receipt.")
+    var maxRequestBytes: Int = 16 << 20
+    @Option(help: "Most URLs in one download request.")
+    var maxUrls: Int = 1000
+    @Option(help: "Largest download, in bytes; a larger one ends in error.")
+    var maxDownloadBytes: Int64 = 1 << 30
+    @Option(help: "Downloads running at once.")
+    var concurrency: Int = 64
+    @Option(help: "Connections to one host at once.")
+    var perHost: Int = 16
+    @Option(help: "Attempts per download before it ends in error (transient failures only).")
+    var attempts: Int = 4
+    @Option(help: "First retry delay in seconds (doubled each attempt).")
+    var retryDelay: Double = 1
+    @Option(help: "Longest Retry-After honoured, in seconds.")
+    var maxRetryDelay: Double = 60
+    @Option(help: "Connect timeout in seconds.")
+    var connectTimeout: Double = 10
+    @Option(help: "Abort a download that moves no byte for this many seconds.")
+    var stallTimeout: Int = 30
+
+    func validate() throws {
+        guard maxRequestBytes > 0, maxUrls > 0, maxDownloadBytes > 0 else { throw ValidationError("limits must be positive") }
+        guard concurrency > 0, perHost > 0 else { throw ValidationError("--concurrency and --per-host must be positive") }
+        guard attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
+        guard retryDelay >= 0, maxRetryDelay >= 0, connectTimeout > 0, stallTimeout > 0 else {
+            throw ValidationError("delays and timeouts must not be negative")
+        }
+    }
+
+    func configuration(root: String) -> PipelineConfiguration {
+        var c = PipelineConfiguration(root: root)
+        c.limits.maxRequestBytes = maxRequestBytes
+        c.limits.maxURLs = maxUrls
+        c.fetch.maxBytes = maxDownloadBytes
+        c.fetch.maxConcurrent = concurrency
+        c.fetch.maxPerHost = perHost
+        c.fetch.connectTimeout = connectTimeout
+        c.fetch.lowSpeedTime = stallTimeout
+        c.maxAttempts = attempts
+        c.retryBaseDelay = retryDelay
+        c.maxRetryDelay = maxRetryDelay
+        return c
+    }
+}
+
+/// Where the reader listens and whether it wants a key.
+struct ReaderOptions: ParsableArguments {
+    @Option(help: "Address the reader listens on.")
+    var host: String = "127.0.0.1"
+    @Option(help: "Port the reader listens on.")
+    var port: Int = 8000
+    @Option(help: "Require this X-API-KEY on every route but /healthz (default: $SLUICE_API_KEY).")
+    var apiKey: String?
+
+    var effectiveAPIKey: String? { apiKey ?? ProcessInfo.processInfo.environment["SLUICE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Catalogue
+import Foundation
+import Logging
+import Pipeline
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Batch mode for cron: drain inbox/, wait for the downloads it queued, publish, print a summary, exit.",
+        discussion: """
+            Safe beside a running `watch` or another `run`. Exits 0 when the run completed, even if some requests
+            were rejected (their receipts say why); non-zero only when Sluice itself could not work.
+
+            Example (crontab):
+              */5 * * * * cd /srv/sluice && /usr/local/bin/sluice run >> run.log 2>&1
+            """)
+
+    @OptionGroup var root: RootOptions
+    @OptionGroup var pipeline: PipelineOptions
+
+    func run() async throws {
+        let logger = root.makeLogger("sluice")
+        let path = root.absoluteRoot
+        _ = try RootLayout(root: path)
+        let catalogue = try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path))
+        let batch = BatchRun(configuration: pipeline.configuration(root: path), catalogue: catalogue, logger: logger)
+        let summary = try batch.run { line in FileHandle.standardError.write(Data(("sluice run: " + line + "\n").utf8)) }
+        var line = "sluice run: \(summary.drops) drop\(summary.drops == 1 ? "" : "s") handled"
+        if summary.rejected > 0 { line += " (\(summary.rejected) refused whole; see inbox/.rejected/)" }
+        if summary.leftBusy > 0 { line += "; \(summary.leftBusy) still being written, left for the next run" }
+        line += String(format: " in %.2f s", summary.seconds)
+        print(line)
+    }
+}

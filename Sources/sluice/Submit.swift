@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+
+struct Submit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Drop files into inbox/ safely (written under a hidden name, then renamed in); prints each receipt's path.",
+        discussion: """
+            A name already waiting in inbox/ is never overwritten: the new drop waits until it has been taken.
+
+            Examples:
+              sluice submit request.json photo.jpg
+              echo '{"op": "download", "url_list": ["https://example.com/a.pdf"]}' | sluice submit -
+            """)
+
+    @OptionGroup var root: RootOptions
+
+    @Argument(help: "Files to drop, or - to read one request from standard input.")
+    var files: [String]
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one file, or - for standard input") }
+    }
+
+    func run() throws {
+        let inbox = root.absoluteRoot + "/inbox"
+        try Directory.makePath(inbox)
+        for file in files {
+            let bytes: Data
+            let name: String
+            if file == "-" {
+                bytes = FileHandle.standardInput.readDataToEndOfFile()
+                name = "stdin-\(Identifier.make().prefix(8)).json"
+            } else {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw ValidationError("cannot read \(file): no such file, or not readable")
+                }
+                bytes = data
+                name = (file as NSString).lastPathComponent
+            }
+            let temp = inbox + "/.submit-\(Identifier.make())"
+            guard FileManager.default.createFile(atPath: temp, contents: bytes) else {
+                throw ValidationError("cannot write into \(inbox): check that it exists and is writable")
+            }
+            defer { unlink(temp) }
+            // link() refuses to replace: an earlier drop of the same name is never lost.
+            var waited = 0.0
+            while link(temp, inbox + "/" + name) != 0 {
+                guard errno == EEXIST, waited < 30 else {
+                    throw ValidationError("cannot drop \(name): \(String(cString: strerror(errno)))")
+                }
+                usleep(50_000); waited += 0.05
+            }
+            print(root.absoluteRoot + "/outbox/receipts/" + Drop.receiptName(for: name, requestID: "unknown"))
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Catalogue
+import Hummingbird
+import Logging
+import Pipeline
+import Reader
+import ServiceLifecycle
+import UnixSignals
+
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The main job: watch inbox/, run the pipeline and serve outbox/ over HTTP, in one process.",
+        discussion: """
+            Stops cleanly on SIGINT or SIGTERM.
+
+            Examples:
+              sluice up                                   # this folder, http://127.0.0.1:8000
+              sluice up --root /srv/sluice --port 9000
+              SLUICE_API_KEY=secret sluice up             # the reader wants X-API-KEY: secret
+            """)
+
+    @OptionGroup var root: RootOptions
+    @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup var reader: ReaderOptions
+
+    func run() async throws {
+        let logger = root.makeLogger("sluice")
+        let path = root.absoluteRoot
+        let thread = try PipelineThread(configuration: pipeline.configuration(root: path),
+                                        catalogue: try SQLiteCatalogue(path: RootLayoutPath.catalogue(path)), logger: logger)
+        var readerConfiguration = ReaderConfiguration(root: path)
+        readerConfiguration.host = reader.host
+        readerConfiguration.port = reader.port
+        readerConfiguration.apiKey = reader.effectiveAPIKey
+        let app = ReaderApplication.make(configuration: readerConfiguration,
+                                         catalogue: try SQLiteCatalogue(path: RootLayoutPath.catalogue(path), readOnly: true), logger: logger)
+        logger.info("sluice up", metadata: ["root": "\(path)", "reader": "http://\(reader.host):\(reader.port)"])
+        let group = ServiceGroup(configuration: .init(services: [PipelineService(pipeline: thread), app],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+enum RootLayoutPath {
+    static func catalogue(_ root: String) -> String { RootLayout.cataloguePath(root: root) }
+}

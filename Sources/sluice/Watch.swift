@@ -1,0 +1,32 @@
+import ArgumentParser
+import Catalogue
+import Logging
+import Pipeline
+import ServiceLifecycle
+import UnixSignals
+
+struct Watch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch inbox/ and run the pipeline, without the HTTP reader (a daemon).",
+        discussion: """
+            Any number of `watch` and `run` processes may share one root: each drop is handled once.
+
+            Example:
+              sluice watch --root /srv/sluice
+            """)
+
+    @OptionGroup var root: RootOptions
+    @OptionGroup var pipeline: PipelineOptions
+
+    func run() async throws {
+        let logger = root.makeLogger("sluice")
+        let path = root.absoluteRoot
+        _ = try RootLayout(root: path)
+        let thread = try PipelineThread(configuration: pipeline.configuration(root: path),
+                                        catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
+        logger.info("sluice watch", metadata: ["root": "\(path)"])
+        let group = ServiceGroup(configuration: .init(services: [PipelineService(pipeline: thread)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
