@@ -55,19 +55,21 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: upcoming),
 
+        .target(name: "TestSupport", dependencies: [
+            "SluiceCore", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], path: "Tests/TestSupport", swiftSettings: upcoming),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: upcoming),
-        .testTarget(name: "CatalogueTests", dependencies: ["SluiceCore", "Catalogue"], swiftSettings: upcoming),
-        .testTarget(name: "SpoolTests", dependencies: ["SluiceCore", "Spool"], swiftSettings: upcoming),
+        .testTarget(name: "CatalogueTests", dependencies: ["SluiceCore", "Catalogue", "TestSupport"], swiftSettings: upcoming),
+        .testTarget(name: "SpoolTests", dependencies: ["SluiceCore", "Spool", "TestSupport"], swiftSettings: upcoming),
         .testTarget(name: "FetchTests", dependencies: [
-            "SluiceCore", "Fetch", .product(name: "Hummingbird", package: "hummingbird"),
+            "SluiceCore", "Fetch", "TestSupport",
         ], swiftSettings: upcoming),
         .testTarget(name: "ImagingTests", dependencies: ["SluiceCore", "Imaging"], swiftSettings: upcoming),
-        .testTarget(name: "PublishTests", dependencies: ["SluiceCore", "Catalogue", "Publish"], swiftSettings: upcoming),
+        .testTarget(name: "PublishTests", dependencies: ["SluiceCore", "Catalogue", "Publish", "TestSupport"], swiftSettings: upcoming),
         .testTarget(name: "ReaderTests", dependencies: [
-            "SluiceCore", "Catalogue", "Reader", "Fetch",
+            "SluiceCore", "Catalogue", "Reader", "TestSupport",
         ], swiftSettings: upcoming),
-        .testTarget(name: "EndToEndTests", dependencies: [
-            "SluiceCore", .product(name: "Hummingbird", package: "hummingbird"),
-        ], swiftSettings: upcoming),
+        .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore", "Imaging", "TestSupport"], swiftSettings: upcoming),
     ]
 )

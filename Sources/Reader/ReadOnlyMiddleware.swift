@@ -20,11 +20,20 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             response = JSONResponse.error(error.status, error.body ?? error.status.reasonPhrase)
         }
-        if request.method == .head {
-            var head = response
-            head.body = ResponseBody()
-            return head
-        }
         return response
+    }
+}
+
+/// Paths no route claims are static files under `outbox/` (`/` is `outbox/index.html`).
+struct OutboxFallbackMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let routes: ReaderRoutes
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return try await routes.staticFile(String(request.uri.path.dropFirst()), context: context)
+        }
     }
 }

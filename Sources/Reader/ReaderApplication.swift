@@ -11,6 +11,7 @@ public enum ReaderApplication {
         let router = Router()
         router.add(middleware: ReadOnlyMiddleware(apiKey: configuration.apiKey))
         let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue)
+        router.add(middleware: OutboxFallbackMiddleware(routes: routes))
         routes.register(on: router)
         return Application(router: router,
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),

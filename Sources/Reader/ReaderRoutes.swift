@@ -21,10 +21,6 @@ struct ReaderRoutes: Sendable {
             router.on("/receipts/:name", method: method) { _, context in
                 try await routes.staticFile("receipts/" + (context.parameters.get("name") ?? ""), context: context)
             }
-            router.on("/**", method: method) { request, context in
-                try await routes.staticFile(String(request.uri.path.dropFirst()), context: context)
-            }
-            router.on("/", method: method) { _, context in try await routes.staticFile("index.html", context: context) }
         }
     }
 

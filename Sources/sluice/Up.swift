@@ -26,6 +26,7 @@ struct Up: AsyncParsableCommand {
     func run() async throws {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
+        _ = try RootLayout(root: path)
         let thread = try PipelineThread(configuration: pipeline.configuration(root: path),
                                         catalogue: try SQLiteCatalogue(path: RootLayoutPath.catalogue(path)), logger: logger)
         var readerConfiguration = ReaderConfiguration(root: path)

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import Catalogue
+import SluiceCore
+
+/// One suite, both implementations: the in-memory hash table and the SQLite file.
+enum Store: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory, sqlite
+    var testDescription: String { rawValue }
+
+    func make() throws -> any CatalogueStore {
+        switch self {
+        case .memory: return MemoryCatalogue()
+        case .sqlite:
+            let dir = NSTemporaryDirectory() + "/catalogue-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            return try SQLiteCatalogue(path: dir + "/c.sqlite")
+        }
+    }
+}
+
+func sampleFile(_ name: String = "f") -> FileRecord {
+    FileRecord(id: Identifier.make(), url: "http://h/\(name)", name: name, addedAt: .now(), status: .pending)
+}
+
+@Suite struct CatalogueContractTests {
+    @Test(arguments: Store.allCases) func filesRoundTripAndKeepTheirOrder(store: Store) throws {
+        let c = try store.make()
+        var inserted: [FileRecord] = []
+        try c.write { tx in
+            for i in 0..<5 { var f = sampleFile("n\(i)"); try tx.insertFile(&f); inserted.append(f) }
+        }
+        #expect(inserted.map(\.seq) == [1, 2, 3, 4, 5])
+        try c.read { (r) throws in
+            #expect(try r.file(id: inserted[2].id) == inserted[2])
+            #expect(try r.files(afterSeq: 2, limit: 2).map(\.id) == [inserted[2].id, inserted[3].id])
+            #expect(try r.files(seqFrom: 4, to: 100).count == 2)
+            #expect(try r.fileCount() == 5)
+        }
+        var changed = inserted[0]
+        changed.name = "renamed"; changed.status = .ready; changed.size = 9; changed.kind = .text; changed.mime = "text/plain"
+        changed.downloadTime = 0.5; changed.error = nil; changed.fileExtension = ".txt"
+        try c.write { try $0.updateFile(changed) }
+        #expect(try c.read { try $0.file(id: changed.id) } == changed)
+        try c.write { try $0.deleteFile(id: inserted[4].id) }
+        var again = sampleFile()
+        try c.write { try $0.insertFile(&again) }
+        #expect(again.seq == 6, "a deleted file's seq is never reused, so listing pages stay put")
+        #expect(try c.read { try $0.lastFileSeq() } == 6)
+    }
+
+    @Test(arguments: Store.allCases) func aThrowingWriteAppliesNothing(store: Store) throws {
+        let c = try store.make()
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try c.write { tx in
+                var f = sampleFile()
+                try tx.insertFile(&f)
+                throw Boom()
+            }
+        }
+        #expect(try c.read { try $0.fileCount() } == 0)
+    }
+
+    @Test(arguments: Store.allCases) func requestIdsCommitOnce(store: Store) throws {
+        let c = try store.make()
+        let r = RequestRecord(id: Identifier.make(), name: "a b\n.json", receiptName: "a b\n.json", receipt: Array("{}".utf8), destination: "inbox/.done/x")
+        try c.write { try $0.insertRequest(r) }
+        #expect(try c.read { try $0.request(id: r.id) } == r)
+        #expect(throws: CatalogueError.duplicateRequest(r.id)) {
+            try c.write { tx in
+                var f = sampleFile()
+                try tx.insertFile(&f)
+                try tx.insertRequest(r)
+            }
+        }
+        #expect(try c.read { try $0.fileCount() } == 0, "the duplicate's transaction rolled back whole")
+    }
+
+    @Test(arguments: Store.allCases) func dirtyMarksKeepTheNewestVersion(store: Store) throws {
+        let c = try store.make()
+        try c.write { tx in try tx.markDirty(.file("a")); try tx.markDirty(.filesPage(3)); try tx.markDirty(.filesIndex) }
+        let first = try c.read { try $0.dirtyMarks(limit: 10) }
+        #expect(first.map(\.key) == [.file("a"), .filesPage(3), .filesIndex])
+        try c.write { try $0.markDirty(.file("a")) } // marked again after being read
+        try c.write { try $0.clearDirty(first) }
+        #expect(try c.read { try $0.dirtyMarks(limit: 10) }.map(\.key) == [.file("a")], "a newer mark survives clearing the older one")
+    }
+
+    @Test(arguments: Store.allCases) func jobsAreClaimedRetriedAndReleased(store: Store) throws {
+        let c = try store.make()
+        let now = Timestamp.now()
+        let later = Timestamp(seconds: now.seconds + 3600)
+        let a = Job(id: Identifier.make(), kind: .download, subject: "f1", payload: "http://h/1", notBefore: now)
+        let b = Job(id: Identifier.make(), kind: .download, subject: "f2", payload: "http://h/2", notBefore: later)
+        try c.write { try $0.enqueueJob(a); try $0.enqueueJob(b) }
+        #expect(try c.read { try $0.unfinishedJobCount() } == 2)
+        let claimed = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 10) }
+        #expect(claimed == [a], "only due jobs are claimed")
+        #expect(try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 10) }.isEmpty, "a claimed job is not claimed twice")
+        #expect(try c.write { try $0.releaseJobs(owner: "p1") } == 1)
+        let reclaimed = try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 10) }
+        #expect(reclaimed.map(\.id) == [a.id])
+        try c.write { try $0.retryJob(id: a.id, attempts: 1, notBefore: later) }
+        #expect(try c.read { try $0.nextJobDue(kind: .download) } == later)
+        try c.write { try $0.finishJob(id: a.id); try $0.deleteJobs(subject: "f2") }
+        #expect(try c.read { try $0.unfinishedJobCount() } == 0)
+    }
+
+    @Test(arguments: Store.allCases) func unlinksAreRemembered(store: Store) throws {
+        let c = try store.make()
+        try c.write { try $0.addUnlink("upload/text/a.txt"); try $0.addUnlink("upload/text/b.txt") }
+        #expect(Set(try c.read { try $0.pendingUnlinks(limit: 10) }) == ["upload/text/a.txt", "upload/text/b.txt"])
+        try c.write { try $0.removeUnlinks(["upload/text/a.txt"]) }
+        #expect(try c.read { try $0.pendingUnlinks(limit: 10) } == ["upload/text/b.txt"])
+    }
+}
+
+@Suite struct SQLiteCatalogueTests {
+    @Test func secondProcessViewSeesCommittedRowsReadOnly() throws {
+        let dir = NSTemporaryDirectory() + "/catalogue-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let writer = try SQLiteCatalogue(path: dir + "/c.sqlite")
+        let reader = try SQLiteCatalogue(path: dir + "/c.sqlite", readOnly: true)
+        var f = sampleFile()
+        try writer.write { try $0.insertFile(&f) }
+        #expect(try reader.read { try $0.file(id: f.id) } == f)
+        #expect(throws: CatalogueError.self) { try reader.write { tx in var g = sampleFile(); try tx.insertFile(&g) } }
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+@testable import SluiceCore
+
+@Suite struct JSONParserTests {
+    func parse(_ s: String) throws -> JSONValue { try JSONParser.parse(Array(s.utf8)) }
+
+    func error(_ bytes: [UInt8]) -> String? {
+        do { _ = try JSONParser.parse(bytes); return nil } catch { return error.message }
+    }
+
+    @Test func parsesObjectsArraysAndScalars() throws {
+        let v = try parse(#" {"a": [1, -2.5, true, false, null, "x\n\u00e9\ud83d\ude00"], "b": {}} "#)
+        #expect(v["a"] == .array([.int(1), .double(-2.5), .bool(true), .bool(false), .null, .string("x\né😀")]))
+        #expect(v["b"] == .object([]))
+    }
+
+    @Test func keepsIntegersApartFromNumbers() throws {
+        #expect(try parse("[7, 7.0, 1e2]") == .array([.int(7), .double(7), .double(100)]))
+    }
+
+    @Test(arguments: [
+        ("", "empty document"),
+        ("   ", "empty document"),
+        ("{", "expected a member name"),
+        ("{\"a\":1,}", "expected a member name"),
+        ("[1,]", "unexpected character"),
+        ("{} x", "unexpected data after"),
+        ("{\"a\":1,\"a\":2}", "duplicate member name"),
+        ("[01]", "leading zeros"),
+        ("[\"\\ud800\"]", "unpaired surrogate"),
+        ("[\"a\tb\"]", "unescaped control character"),
+        ("[tru]", "invalid literal"),
+        ("[\"abc", "unterminated string"),
+        ("[1e999]", "number out of range"),
+    ])
+    func refusesMalformedDocuments(input: String, message: String) {
+        let found = error(Array(input.utf8))
+        #expect(found?.contains(message) == true, "got \(found ?? "no error")")
+    }
+
+    @Test func refusesNonUTF8Bytes() {
+        #expect(error([0x5B, 0x22, 0xFF, 0x22, 0x5D])?.contains("invalid UTF-8") == true)
+        #expect(error([0x5B, 0x22, 0xC0, 0xAF, 0x22, 0x5D])?.contains("invalid UTF-8") == true) // overlong "/"
+        #expect(error([0x5B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x5D])?.contains("invalid UTF-8") == true) // encoded surrogate
+    }
+
+    @Test func refusesDeepNestingWithoutRecursingIntoIt() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(error(Array(deep.utf8)) == "nesting deeper than 64 levels")
+        let ok = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect(error(Array(ok.utf8)) == nil)
+    }
+
+    @Test func reportsTheOffset() {
+        do { _ = try JSONParser.parse(Array("{\"a\": x}".utf8)); Issue.record("parsed") } catch { #expect(error.offset == 6) }
+    }
+}
+
+@Suite struct JSONWriterTests {
+    @Test func escapesAndRoundTrips() throws {
+        let tricky = "quote\" back\\ nl\n tab\t bell\u{7} nul\u{0} é 😀 </script>"
+        var w = JSONWriter()
+        w.beginObject(); w.key("k\""); w.string(tricky); w.key("n"); w.int(-3); w.key("d"); w.double(0.25)
+        w.key("a"); w.beginArray(); w.null(); w.bool(true); w.optionalString(nil); w.endArray(); w.endObject()
+        let parsed = try JSONParser.parse(w.bytes)
+        #expect(parsed == .object([("k\"", .string(tricky)), ("n", .int(-3)), ("d", .double(0.25)), ("a", .array([.null, .bool(true), .null]))]))
+    }
+
+    @Test func encodesValuesCompactly() {
+        #expect(String(decoding: JSONValue.array([.int(1), .object([("a", .string("b"))])]).encoded, as: UTF8.self) == #"[1,{"a":"b"}]"#)
+    }
+}
