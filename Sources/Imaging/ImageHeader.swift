@@ -3,6 +3,8 @@ public struct ImageHeader: Sendable, Equatable {
     public var width: Int
     public var height: Int
 
+    public init(width: Int, height: Int) { self.width = width; self.height = height }
+
     /// Reads PNG (IHDR), GIF and JPEG (SOFn) headers; nil for anything else or a truncated header.
     public static func read(_ b: [UInt8]) -> ImageHeader? {
         if b.count >= 24, b.starts(with: [0x89, 0x50, 0x4E, 0x47]) {

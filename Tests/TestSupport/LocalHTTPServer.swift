@@ -28,11 +28,12 @@ public final class LocalHTTPServer: Sendable {
         router.get("/chunked/:n") { _, context -> Response in
             let n = Int(context.parameters.get("n") ?? "0") ?? 0
             return Response(status: .ok, body: ResponseBody { writer in
-                var left = n
-                while left > 0 {
-                    let chunk = min(left, 65536)
-                    try await writer.write(ByteBuffer(bytes: pattern(chunk)))
-                    left -= chunk
+                let all = pattern(n)
+                var offset = 0
+                while offset < n {
+                    let chunk = min(n - offset, 65536)
+                    try await writer.write(ByteBuffer(bytes: all[offset..<(offset + chunk)]))
+                    offset += chunk
                 }
                 try await writer.finish(nil)
             })

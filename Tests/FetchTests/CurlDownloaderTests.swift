@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import Fetch
+import TestSupport
+
+/// Runs specs through a real `CurlDownloader` and collects the results.
+func download(_ paths: [String], from server: LocalHTTPServer?, configure: (inout FetchConfiguration) -> Void = { _ in })
+    async throws -> (results: [String: DownloadResult], folder: String)
+{
+    var configuration = FetchConfiguration()
+    configure(&configuration)
+    let folder = NSTemporaryDirectory() + "/fetch-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let (stream, continuation) = AsyncStream<DownloadResult>.makeStream()
+    let downloader = CurlDownloader(configuration: configuration) { continuation.yield($0) }
+    downloader.start()
+    defer { downloader.stop() }
+    let specs = paths.enumerated().map { i, path in
+        DownloadSpec(key: "\(i)", url: path.hasPrefix("http") ? path : server!.base + path, partPath: folder + "/\(i).part")
+    }
+    downloader.submit(specs)
+    var results: [String: DownloadResult] = [:]
+    for await result in stream {
+        results[result.key] = result
+        if results.count == specs.count { break }
+    }
+    return (results, folder)
+}
+
+func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
+    guard case let .failure(message, transient, _)? = r?.outcome else { return nil }
+    return (message, transient)
+}
+
+@Suite(.serialized) struct CurlDownloaderTests {
+    @Test func downloadsManyFilesAtOnceWithTheirExactBytes() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        let paths = (0..<40).map { "/bytes/\(1000 + $0 * 997)" } + ["/chunked/300000", "/redirect-to/5000"]
+        let (results, folder) = try await download(paths, from: server)
+        for (i, path) in paths.enumerated() {
+            let n = Int(path.split(separator: "/").last!)!
+            #expect(results["\(i)"]?.outcome == .success(size: Int64(n)), "\(path)")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/\(i).part"))
+            let same = Array(bytes) == LocalHTTPServer.pattern(n)
+            #expect(same, "\(path): the stored bytes differ from what was served")
+        }
+        #expect(results["0"]!.seconds > 0)
+    }
+
+    @Test func capsTheSizeWithAndWithoutAContentLength() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        let (results, _) = try await download(["/bytes/200000", "/chunked/200000", "/bytes/100000"], from: server) { $0.maxBytes = 100_000 }
+        #expect(failure(results["0"])?.message.contains("larger than the limit of 100000 bytes") == true)
+        #expect(failure(results["0"])?.transient == false)
+        #expect(failure(results["1"])?.message.contains("larger than the limit of 100000 bytes") == true, "no length: counted in the write callback")
+        #expect(results["2"]?.outcome == .success(size: 100_000), "exactly the cap is allowed")
+    }
+
+    @Test func reportsHTTPErrorsAndWhichAreWorthRetrying() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        let (results, _) = try await download(["/status/404", "/status/500", "/status/429", "/status/503"], from: server)
+        #expect(failure(results["0"])?.message == "HTTP 404 from the server")
+        #expect(failure(results["0"])?.transient == false)
+        #expect(failure(results["1"])?.transient == true)
+        #expect(failure(results["2"])?.transient == true)
+        guard case let .failure(_, _, retryAfter)? = results["3"]?.outcome else { Issue.record(); return }
+        #expect(retryAfter == 0, "Retry-After is passed on")
+    }
+
+    @Test func refusesRedirectLoopsAndOtherSchemes() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        let (results, _) = try await download(["/redirect-loop", "/redirect-file"], from: server) { $0.maxRedirects = 5 }
+        #expect(failure(results["0"])?.message.contains("too many redirects (more than 5)") == true)
+        #expect(failure(results["1"])?.message.contains("not http or https") == true, "\(failure(results["1"])?.message ?? "")")
+    }
+
+    @Test func refusedConnectionsAndStallsFailWithTheirReason() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        let (results, _) = try await download(["http://127.0.0.1:1/x", "/stall"], from: server) { $0.lowSpeedTime = 1 }
+        #expect(failure(results["0"])?.message.hasPrefix("could not connect") == true)
+        #expect(failure(results["0"])?.transient == true)
+        #expect(failure(results["1"])?.message.hasPrefix("timed out") == true, "\(failure(results["1"])?.message ?? "")")
+    }
+
+    @Test func passesTheServersSuggestedNameOnUnsanitised() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        let cd = "attachment; filename=\"../../evil.sh\"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.pdf"
+        let (results, _) = try await download(["/named?cd=" + cd.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!], from: server)
+        #expect(results["0"]?.suggestedName == "отчёт.pdf", "filename* wins over filename")
+    }
+}
+
+@Suite struct ContentDispositionTests {
+    @Test func readsBothForms() {
+        #expect(ContentDisposition.filename("attachment; filename=\"a b.txt\"") == "a b.txt")
+        #expect(ContentDisposition.filename("attachment; filename=plain.txt") == "plain.txt")
+        #expect(ContentDisposition.filename("inline; filename=\"x;y.txt\"; size=3") == "x;y.txt")
+        #expect(ContentDisposition.filename("attachment; filename*=UTF-8''%E2%82%AC.txt; filename=\"e.txt\"") == "€.txt")
+        #expect(ContentDisposition.filename("attachment") == nil)
+    }
+}
