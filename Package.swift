@@ -70,6 +70,6 @@ let package = Package(
         .testTarget(name: "ReaderTests", dependencies: [
             "SluiceCore", "Catalogue", "Reader", "TestSupport",
         ], swiftSettings: upcoming),
-        .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore", "Imaging", "TestSupport"], swiftSettings: upcoming),
+        .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore", "Catalogue", "Imaging", "TestSupport"], swiftSettings: upcoming),
     ]
 )

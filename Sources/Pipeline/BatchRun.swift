@@ -58,6 +58,7 @@ public struct BatchRun {
             _ = wakeup.wait(timeout: min(0.5, nextDue ?? 0.5))
         }
         try ingest.publish()
+        ingest.work.removeIfEmpty()
         return Summary(drops: ingest.handled, rejected: ingest.rejected, leftBusy: leftBusy,
                        seconds: Date().timeIntervalSince(started))
     }

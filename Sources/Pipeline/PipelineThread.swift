@@ -51,6 +51,7 @@ public final class PipelineThread: @unchecked Sendable { // state is touched onl
         }
         watcher.stop()
         downloads.stop()
+        ingest.work.removeIfEmpty()
         done.lock(); finished = true; done.broadcast(); done.unlock()
     }
 

@@ -33,6 +33,9 @@ public final class WorkDirectory: @unchecked Sendable { // immutable after init;
         return result
     }
 
+    /// Removes this process's folder if it is empty (a clean stop); a folder with claims stays for recovery.
+    public func removeIfEmpty() { unlinkat(parent.fd, owner, AT_REMOVEDIR) }
+
     /// The claims in this process's own folder (left by an earlier pass that failed midway).
     public func ownClaims() throws -> [ClaimedDrop] {
         try directory.entries(includeHidden: true).compactMap { ClaimedDrop.resolve(entry: $0.name, in: directory) }

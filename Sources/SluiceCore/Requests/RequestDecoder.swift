@@ -21,7 +21,7 @@ public struct RequestDecoder: Sendable {
             }
             return .success(elements.map(decode))
         default:
-            return .failure(RequestFailure(status: 422, description: "A request file must hold a JSON object or an array of objects, not \(document.typeName == "array" ? "an" : "a") \(document.typeName).", data: document, errors: [("", ["expected object or array, got \(document.typeName)"])]))
+            return .failure(RequestFailure(status: 422, description: "A request file must hold a JSON object or an array of objects, not \(article(document.typeName)) \(document.typeName).", data: document, errors: [("", ["expected object or array, got \(document.typeName)"])]))
         }
     }
 
@@ -61,6 +61,8 @@ public struct RequestDecoder: Sendable {
         }
         return .success(request!)
     }
+
+    private func article(_ word: String) -> String { "aeiou".contains(word.first ?? "x") ? "an" : "a" }
 
     private func invalid(_ data: JSONValue, _ errors: [(path: String, messages: [String])]) -> RequestFailure {
         RequestFailure(status: 422, description: "The request is invalid; nothing of it was applied.", data: data, errors: errors)
