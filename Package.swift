@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["SluiceCore", "Imaging"], swiftSettings: upcoming),
         .testTarget(name: "PublishTests", dependencies: ["SluiceCore", "Catalogue", "Publish", "TestSupport"], swiftSettings: upcoming),
         .testTarget(name: "ReaderTests", dependencies: [
-            "SluiceCore", "Catalogue", "Reader", "TestSupport",
+            "SluiceCore", "Catalogue", "Reader", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: upcoming),
         .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore", "Catalogue", "Imaging", "TestSupport"], swiftSettings: upcoming),
     ]

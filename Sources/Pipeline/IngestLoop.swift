@@ -57,6 +57,8 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
             }
         }
         if !fresh.isEmpty { commitAndFinish(fresh) }
+        layout.rejected.removeStaleTemporaries()
+        publisher.removeStaleTemporaries()
         try removePendingUnlinks()
         try publisher.publishPending()
     }
@@ -130,7 +132,8 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
     /// Moves a committed drop's file to its destination (idempotent: a missing file is already there).
     func finish(_ claim: ClaimedDrop, _ record: RequestRecord) {
         if record.isRejected {
-            try? layout.root.writeAtomically(record.destination + ".error", record.receipt + [0x0A], tempTag: "\(getpid())")
+            let note = String(record.destination.dropFirst(Drop.rejectedFolder.count + 1)) + ".error"
+            try? layout.rejected.writeAtomically(note, record.receipt + [0x0A], tempTag: "\(getpid())-note")
         }
         if renameat(work.directory.fd, claim.claimedPath, layout.root.fd, record.destination) != 0 && errno != ENOENT {
             logger.error("could not move a finished drop", metadata: ["from": "\(claim.claimedPath)", "to": "\(record.destination)", "error": "\(String(cString: strerror(errno)))"])

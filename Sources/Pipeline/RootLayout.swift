@@ -7,6 +7,8 @@ public struct RootLayout: Sendable {
     public let upload: Directory
     /// `upload/.part/`: downloads in progress, renamed into `upload/<kind>/` when complete.
     public let partial: Directory
+    /// `inbox/.rejected/`: request files refused whole, each with a `.error` note.
+    public let rejected: Directory
     /// Where the catalogue lives: `.sluice/catalogue.sqlite`.
     public let state: Directory
 
@@ -18,7 +20,7 @@ public struct RootLayout: Sendable {
         state = try Directory(path: path + "/.sluice", create: true)
         for kind in ContentKind.allCases { try Directory.makePath(path + "/upload/" + kind.rawValue) }
         try Directory.makePath(path + "/" + Drop.doneFolder)
-        try Directory.makePath(path + "/" + Drop.rejectedFolder)
+        rejected = try Directory(path: path + "/" + Drop.rejectedFolder, create: true)
         try Directory.makePath(path + "/outbox/files")
         try Directory.makePath(path + "/outbox/receipts")
     }

@@ -23,6 +23,12 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
 
     deinit { close(lockFD) }
 
+    /// Removes temporary files that killed publishers left in the outbox.
+    public func removeStaleTemporaries() {
+        outbox.files.removeStaleTemporaries()
+        outbox.receipts.removeStaleTemporaries()
+    }
+
     /// Publishes everything marked dirty; returns how many outbox files were written or removed.
     @discardableResult
     public func publishPending(batch: Int = 2048) throws -> Int {

@@ -105,7 +105,7 @@ import TestSupport
         #expect(file(10)["name"] as? String == "named", "an empty suggested name falls back to the URL path")
         let long = file(11)["name"] as? String ?? ""
         #expect(long.utf8.count <= 255 && long.hasPrefix("nnnn"))
-        for i in [8, 9, 10, 11] { #expect(file(i)["status"] as? String == "ready") }
+        for i in [8, 9, 10, 11] { #expect(file(i)["status"] as? String == "ready", "\(urls[i]): \(error(i))") }
         // Nothing outside upload/: every stored file is upload/<kind>/<id><ext>.
         let stored = FileManager.default.enumerator(atPath: root.path + "/upload")!.compactMap { $0 as? String }
             .filter { !$0.hasPrefix(".part") && $0.contains("/") }

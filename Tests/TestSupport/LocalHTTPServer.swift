@@ -30,12 +30,14 @@ public final class LocalHTTPServer: Sendable {
             return Response(status: .ok, body: ResponseBody { writer in
                 let all = pattern(n)
                 var offset = 0
-                while offset < n {
-                    let chunk = min(n - offset, 65536)
-                    try await writer.write(ByteBuffer(bytes: all[offset..<(offset + chunk)]))
-                    offset += chunk
-                }
-                try await writer.finish(nil)
+                do {
+                    while offset < n {
+                        let chunk = min(n - offset, 65536)
+                        try await writer.write(ByteBuffer(bytes: all[offset..<(offset + chunk)]))
+                        offset += chunk
+                    }
+                } catch {} // the client hung up (a byte cap): still finish, as NIO requires
+                try? await writer.finish(nil)
             })
         }
         router.get("/png") { _, _ -> Response in
@@ -65,9 +67,10 @@ public final class LocalHTTPServer: Sendable {
         }
         router.get("/stall") { _, _ -> Response in
             Response(status: .ok, headers: [.contentLength: "1000"], body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "0123456789"))
-                try await Task.sleep(for: .seconds(30))
-                try await writer.finish(nil)
+                try? await writer.write(ByteBuffer(string: "0123456789"))
+                // Silence, then finish whatever happened meanwhile: NIO requires finish() on every writer.
+                do { try await Task.sleep(for: .seconds(5)) } catch {}
+                try? await writer.finish(nil)
             })
         }
         router.get("/static/:name") { _, context -> Response in

@@ -56,7 +56,18 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
         }
     }
 
-    /// Writes `bytes` to `name` atomically: a temporary name, then rename.
+    /// Removes `.tmp-<pid>-…` files left by processes that no longer run (killed mid-write).
+    public func removeStaleTemporaries() {
+        guard let names = try? entries(includeHidden: true) else { return }
+        for entry in names where entry.name.hasPrefix(".tmp-") {
+            let pid = entry.name.dropFirst(5).prefix(while: { $0 != "-" })
+            guard let pid = Int32(pid), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlinkat(fd, entry.name, 0) }
+        }
+    }
+
+    /// Writes `bytes` to `name` atomically: a temporary `.tmp-<tempTag>` in this folder, then rename.
+    /// `tempTag` starts with the writer's pid, so `removeStaleTemporaries` can tell a dead writer's leftovers.
     public func writeAtomically(_ name: String, _ bytes: [UInt8], tempTag: String) throws {
         let temp = ".tmp-\(tempTag)"
         let out = retryingEINTR { openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }

@@ -1,0 +1,62 @@
+import Catalogue
+import Foundation
+import Hummingbird
+import Logging
+import Reader
+import SluiceCore
+import Testing
+import TestSupport
+
+@Suite(.serialized) struct ReaderTests {
+    /// Runs the reader in-process on a free port over a root with one stored file.
+    func withReader(_ body: (String, TemporaryRoot, FileRecord) async throws -> Void) async throws {
+        let root = TemporaryRoot("reader")
+        defer { root.remove() }
+        for folder in [".sluice", "outbox/files", "upload/text"] {
+            try FileManager.default.createDirectory(atPath: root.path + "/" + folder, withIntermediateDirectories: true)
+        }
+        let catalogue = try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite")
+        var file = FileRecord(id: Identifier.make(), url: nil, name: "naïve \"quote\".txt", fileExtension: ".txt",
+                              mime: "text/plain", kind: .text, size: 5, addedAt: .now(), status: .ready)
+        try catalogue.write { try $0.insertFile(&file) }
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: root.path + "/" + file.storedPath!))
+        try Data("<h1>hi</h1>".utf8).write(to: URL(fileURLWithPath: root.path + "/outbox/index.html"))
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: root.path + "/outbox/files/.tmp-1-1"))
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/outbox/files/escape.json", withDestinationPath: "/etc/passwd")
+        var configuration = ReaderConfiguration(root: root.path)
+        configuration.port = HTTPClient.freePort()
+        let app = ReaderApplication.make(configuration: configuration, catalogue: try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite", readOnly: true), logger: Logger(label: "test"))
+        let task = Task { try await app.runService() }
+        defer { task.cancel() }
+        #expect(await HTTPClient.waitForReader(port: configuration.port))
+        try await body("http://127.0.0.1:\(configuration.port)", root, file)
+    }
+
+    @Test func servesStoredBytesWithTypeAndName() async throws {
+        try await withReader { base, _, file in
+            let answer = try await HTTPClient.request(base + "/file/\(file.id)/download")
+            #expect(answer.text == "hello")
+            #expect(answer.headers["content-type"] == "text/plain")
+            #expect(answer.headers["content-disposition"] == "attachment; filename=\"na_ve _quote_.txt\"; filename*=UTF-8''na%C3%AFve%20%22quote%22.txt")
+            let head = try await HTTPClient.request(base + "/file/\(file.id)/download", method: "HEAD")
+            #expect(head.status == 200 && head.body.isEmpty && head.headers["content-length"] == "5")
+            #expect(try await HTTPClient.request(base + "/file/\(Identifier.make())").text == "{}")
+            #expect(try await HTTPClient.request(base + "/file/\(Identifier.make())/download").status == 404)
+        }
+    }
+
+    @Test func staticFilesNeverLeaveTheOutbox() async throws {
+        try await withReader { base, _, _ in
+            #expect(try await HTTPClient.request(base + "/").text == "<h1>hi</h1>")
+            #expect(try await HTTPClient.request(base + "/files/.tmp-1-1").status == 404, "hidden files are not served")
+            #expect(try await HTTPClient.request(base + "/files/escape.json").status == 404, "links are not followed")
+            #expect(try await HTTPClient.request(base + "/files/%2e%2e/%2e%2e/.sluice/catalogue.sqlite").status == 404)
+            #expect(try await HTTPClient.request(base + "/nothing-here").json?["error"] as? String == "not found")
+            for method in ["POST", "PUT", "PATCH", "DELETE"] {
+                let answer = try await HTTPClient.request(base + "/files", method: method)
+                #expect(answer.status == 405, "\(method)")
+                #expect(answer.headers["allow"] == "GET, HEAD")
+            }
+        }
+    }
+}

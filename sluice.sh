@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Sluice's two entry points on a fresh Debian machine:
+#   ./sluice.sh up     build (release) and run `sluice up` on this checkout's inbox/, upload/, outbox/, port 8000
+#   ./sluice.sh test   build and run the whole test suite
+# Both install the Debian packages they need when missing (apt-get, as root or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(libinotifytools0-dev libcurl4-openssl-dev libgd-dev libsqlite3-dev)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "sluice.sh: installing ${missing[*]}" >&2
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "sluice.sh: run as root (or install sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+find_swift() {
+  command -v swift >/dev/null && return 0
+  [ -x /opt/swift/usr/bin/swift ] && { export PATH="/opt/swift/usr/bin:$PATH"; return 0; }
+  echo "sluice.sh: no Swift toolchain: install Swift 6 (swift.org) and put it on PATH" >&2
+  exit 1
+}
+
+case "${1:-}" in
+  up)
+    shift
+    install_missing; find_swift
+    swift build -c release --product sluice
+    exec .build/release/sluice up --root . "$@"
+    ;;
+  test)
+    shift
+    install_missing; find_swift
+    swift build --build-tests
+    exec swift test --no-parallel "$@"
+    ;;
+  *)
+    echo "usage: ./sluice.sh up [sluice up options]   |   ./sluice.sh test [swift test options]" >&2
+    exit 2
+    ;;
+esac
