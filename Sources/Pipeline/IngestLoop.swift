@@ -34,6 +34,7 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         reader = DropReader(limits: configuration.limits)
         executor = RequestExecutor(limits: configuration.limits)
         publisher = try OutboxPublisher(root: configuration.root, catalogue: catalogue)
+        try IndexPage.install(root: configuration.root)
     }
 
     /// Finishes what dead processes (and an earlier failed pass of ours) left: their claims, their jobs,

@@ -66,6 +66,22 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
         }
     }
 
+    /// Reads a whole file of at most `limit` bytes.
+    public func read(_ name: String, limit: Int) throws -> [UInt8] {
+        let input = retryingEINTR { openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        guard input >= 0 else { throw SystemCallError(errno: errno, "open", path + "/" + name) }
+        defer { close(input) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while bytes.count <= limit {
+            let n = buffer.withUnsafeMutableBytes { b in retryingEINTR { Glibc.read(input, b.baseAddress, b.count) } }
+            if n < 0 { throw SystemCallError(errno: errno, "read", path + "/" + name) }
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+        }
+        return bytes
+    }
+
     /// Writes `bytes` to `name` atomically: a temporary `.tmp-<tempTag>` in this folder, then rename.
     /// `tempTag` starts with the writer's pid, so `removeStaleTemporaries` can tell a dead writer's leftovers.
     public func writeAtomically(_ name: String, _ bytes: [UInt8], tempTag: String) throws {

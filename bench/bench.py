@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Sluice's benchmarks, run by hand (never in CI): figures and ratios against the named peers, in one run.
+
+    python3 bench/bench.py ingest      # 10,000 uploads into a running `watch` vs naive_peer.py and the C floor
+    python3 bench/bench.py preload     # per-drop cost with 50,000 files already catalogued vs an empty catalogue
+    python3 bench/bench.py latency     # one drop into an idle `watch` until its receipt: p50/p99 over 200 drops
+    python3 bench/bench.py downloads   # 1,000 × 64 KiB and 1 × 1 GiB from a local nginx vs curl and aria2c
+    python3 bench/bench.py idle        # RSS of an idle `sluice up`
+    python3 bench/bench.py all
+
+Needs a release build (`swift build -c release --product sluice`), gcc and libsqlite3-dev for the floor, and for
+`downloads` nginx, curl and aria2c (`apt-get install nginx-light curl aria2`). The peers live in ../shared/bench/.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+SLUICE = os.environ.get("SLUICE_BIN", os.path.join(REPO, ".build/release/sluice"))
+PEERS = os.environ.get("SLUICE_PEERS", os.path.join(REPO, "..", "shared", "bench"))
+
+
+def fresh_root(base, label):
+    root = tempfile.mkdtemp(prefix=f"sluice-bench-{label}-", dir=base)
+    for d in ("inbox", "upload", "outbox"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    return root
+
+
+def make_drops(folder, n, start=0):
+    os.makedirs(folder, exist_ok=True)
+    for i in range(start, start + n):
+        with open(os.path.join(folder, f"drop-{i}.txt"), "w") as f:
+            f.write(f"drop {i}\n")
+
+
+def count(folder):
+    try:
+        return len(os.listdir(folder))
+    except FileNotFoundError:
+        return 0
+
+
+def wait_for(predicate, timeout=600, step=0.005):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def start_watch(root):
+    p = subprocess.Popen([SLUICE, "watch", "--root", root, "--log-level", "warning"])
+    wait_for(lambda: count(os.path.join(root, "inbox", ".work")) >= 1 and os.path.exists(os.path.join(root, ".sluice", "catalogue.sqlite")))
+    time.sleep(0.3)
+    return p
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    p.wait(timeout=30)
+
+
+def sluice_ingest(root, n, start=0, receipts_before=0):
+    """Drops n files at once into a running watch (stopped while they land); seconds until the last receipt."""
+    staging = os.path.join(root, "staging")
+    make_drops(staging, n, start)
+    watch = start_watch(root)
+    watch.send_signal(signal.SIGSTOP)
+    inbox = os.path.join(root, "inbox")
+    for name in os.listdir(staging):
+        os.rename(os.path.join(staging, name), os.path.join(inbox, name))
+    receipts = os.path.join(root, "outbox", "receipts")
+    t0 = time.monotonic()
+    watch.send_signal(signal.SIGCONT)
+    ok = wait_for(lambda: count(receipts) >= receipts_before + n, step=0.01)
+    elapsed = time.monotonic() - t0
+    stop(watch)
+    if not ok:
+        raise SystemExit(f"sluice handled only {count(receipts) - receipts_before} of {n} drops")
+    return elapsed
+
+
+def floor_ingest(base, n):
+    exe = os.path.join(tempfile.gettempdir(), "sluice-bench-floor")
+    if not os.path.exists(exe):
+        subprocess.run(["gcc", "-O2", "-o", exe, os.path.join(PEERS, "floor.c"), "-lsqlite3"], check=True)
+    root = fresh_root(base, "floor")
+    make_drops(os.path.join(root, "inbox"), n)
+    out = subprocess.run([exe, root], check=True, capture_output=True, text=True).stdout
+    shutil.rmtree(root)
+    return float(out.split("=")[1].split()[0])  # "N drops in S s = R drops/s"
+
+
+def naive_ingest(base, n):
+    root = fresh_root(base, "naive")
+    make_drops(os.path.join(root, "inbox"), n)
+    t0 = time.monotonic()
+    subprocess.run([sys.executable, os.path.join(PEERS, "naive_peer.py"), root, str(n)], check=True)
+    elapsed = time.monotonic() - t0
+    shutil.rmtree(root)
+    return n / elapsed
+
+
+def ingest(n=10_000):
+    for base, label in (("/dev/shm", "tmpfs"), (tempfile.gettempdir(), "disk")):
+        floor = floor_ingest(base, n)
+        naive = naive_ingest(base, n)
+        root = fresh_root(base, "sluice")
+        rate = n / sluice_ingest(root, n)
+        shutil.rmtree(root)
+        print(f"ingest {n} uploads on {label} ({base}): sluice {rate:,.0f}/s | naive_peer {naive:,.0f}/s "
+              f"| C floor {floor:,.0f}/s | sluice/naive {rate / naive:.2f}x | sluice/floor {rate / floor:.2f}x")
+
+
+def preload(n=10_000, catalogued=50_000):
+    base = "/dev/shm"
+    root = fresh_root(base, "empty")
+    empty = sluice_ingest(root, n) / n
+    shutil.rmtree(root)
+    root = fresh_root(base, "full")
+    sluice_ingest(root, catalogued)
+    shutil.rmtree(os.path.join(root, "staging"))
+    full = sluice_ingest(root, n, start=catalogued, receipts_before=catalogued) / n
+    shutil.rmtree(root)
+    print(f"per-drop cost on tmpfs: empty catalogue {empty * 1e6:.0f} µs | with {catalogued:,} files catalogued "
+          f"{full * 1e6:.0f} µs | ratio {full / empty:.2f}x (target ≤ 1.3x)")
+
+
+def latency(n=200):
+    root = fresh_root(tempfile.gettempdir(), "latency")
+    watch = start_watch(root)
+    staging = os.path.join(root, "staging")
+    os.makedirs(staging)
+    samples = []
+    for i in range(n):
+        src = os.path.join(staging, f"l-{i}.txt")
+        with open(src, "w") as f:
+            f.write(f"latency {i}\n")
+        receipt = os.path.join(root, "outbox", "receipts", f"l-{i}.txt.json")
+        t0 = time.perf_counter()
+        os.rename(src, os.path.join(root, "inbox", f"l-{i}.txt"))
+        while not os.path.exists(receipt):
+            pass
+        samples.append(time.perf_counter() - t0)
+        time.sleep(0.01)  # idle between drops
+    stop(watch)
+    shutil.rmtree(root)
+    samples.sort()
+    p50, p99 = samples[len(samples) // 2], samples[int(len(samples) * 0.99) - 1]
+    print(f"latency drop→receipt over {n} drops on disk: p50 {p50 * 1e3:.2f} ms (target ≤ 5) | "
+          f"p99 {p99 * 1e3:.2f} ms (target ≤ 20) | max {samples[-1] * 1e3:.2f} ms")
+
+
+def timed(argv, **kw):
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, **kw)
+    _, status, usage = os.wait4(p.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{argv[0]} failed")
+    return time.monotonic() - t0, usage.ru_maxrss / 1024  # seconds, peak RSS in MiB
+
+
+def downloads(count_small=1000):
+    work = tempfile.mkdtemp(prefix="sluice-bench-dl-")
+    site = os.path.join(work, "site")
+    os.makedirs(site)
+    blob = os.urandom(64 * 1024)
+    for i in range(count_small):
+        with open(os.path.join(site, f"f{i}.bin"), "wb") as f:
+            f.write(blob)
+    with open(os.path.join(site, "big.bin"), "wb") as f:
+        chunk = os.urandom(1 << 20)
+        for _ in range(1024):
+            f.write(chunk)
+    port = 18090
+    conf = os.path.join(work, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""worker_processes 1; daemon off; pid {work}/nginx.pid; error_log {work}/error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; sendfile on; keepalive_requests 100000;
+  server {{ listen 127.0.0.1:{port}; root {site}; }} }}""")
+    nginx = subprocess.Popen(["nginx", "-c", conf, "-p", work])
+    time.sleep(0.5)
+    base = f"http://127.0.0.1:{port}"
+    urls = [f"{base}/f{i}.bin" for i in range(count_small)]
+    try:
+        # curl --parallel
+        out = os.path.join(work, "curl")
+        os.makedirs(out)
+        with open(os.path.join(work, "curl.cfg"), "w") as f:
+            for i, u in enumerate(urls):
+                f.write(f'url = "{u}"\noutput = "{out}/f{i}.bin"\n')
+        t_curl, _ = timed(["curl", "-s", "--parallel", "--parallel-max", "16", "-K", os.path.join(work, "curl.cfg")])
+        # aria2c
+        out = os.path.join(work, "aria")
+        os.makedirs(out)
+        with open(os.path.join(work, "aria.txt"), "w") as f:
+            f.write("\n".join(urls) + "\n")
+        t_aria, _ = timed(["aria2c", "-q", "-j", "16", "-d", out, "-i", os.path.join(work, "aria.txt"),
+                           "--allow-overwrite=true", "--auto-file-renaming=false", "--file-allocation=none"])
+        # sluice run
+        root = fresh_root(work, "sluice")
+        with open(os.path.join(root, "inbox", "many.json"), "w") as f:
+            f.write('{"op": "download", "url_list": [' + ",".join(f'"{u}"' for u in urls) + "]}")
+        t_sluice, _ = timed([SLUICE, "run", "--root", root, "--max-urls", str(count_small), "--log-level", "warning"],
+                            stdout=subprocess.DEVNULL)
+        ready = sum(1 for n in os.listdir(os.path.join(root, "upload", "application")))
+        print(f"downloads {count_small} × 64 KiB: sluice run {t_sluice:.2f} s ({ready} stored) | curl --parallel-max 16 "
+              f"{t_curl:.2f} s | aria2c -j 16 {t_aria:.2f} s | sluice/curl {t_sluice / t_curl:.2f}x (target ≤ 1.1) "
+              f"| sluice/aria2c {t_sluice / t_aria:.2f}x (target < 1)")
+        shutil.rmtree(root)
+        # one 1 GiB file
+        t_curl_big, _ = timed(["curl", "-s", "-o", os.path.join(work, "big-curl.bin"), f"{base}/big.bin"])
+        os.remove(os.path.join(work, "big-curl.bin"))
+        root = fresh_root(work, "sluice-big")
+        with open(os.path.join(root, "inbox", "big.json"), "w") as f:
+            f.write(f'{{"op": "download", "url_list": ["{base}/big.bin"]}}')
+        t_big, rss = timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+        print(f"download 1 GiB: sluice run {t_big:.2f} s, peak RSS {rss:.1f} MiB (target ≤ 64) | curl {t_curl_big:.2f} s "
+              f"| sluice/curl {t_big / t_curl_big:.2f}x (target ≤ 1.1)")
+    finally:
+        nginx.terminate()
+        nginx.wait()
+        shutil.rmtree(work)
+
+
+def idle():
+    root = fresh_root(tempfile.gettempdir(), "idle")
+    p = subprocess.Popen([SLUICE, "up", "--root", root, "--port", "18095", "--log-level", "warning"])
+    time.sleep(3)
+    with open(f"/proc/{p.pid}/status") as f:
+        rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+    stop(p)
+    shutil.rmtree(root)
+    print(f"idle sluice up: RSS {rss / 1024:.1f} MiB (target ≤ 30)")
+
+
+if __name__ == "__main__":
+    if not os.path.exists(SLUICE):
+        raise SystemExit(f"no release build at {SLUICE}: run `swift build -c release --product sluice` first")
+    what = sys.argv[1] if len(sys.argv) > 1 else "all"
+    steps = {"ingest": ingest, "preload": preload, "latency": latency, "downloads": downloads, "idle": idle}
+    for name, step in steps.items():
+        if what in (name, "all"):
+            step()
