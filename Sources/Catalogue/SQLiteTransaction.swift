@@ -5,6 +5,17 @@ import Foundation
 /// The catalogue operations on one open GRDB connection, inside `read` or a write transaction.
 struct SQLiteTransaction: CatalogueWriting {
     let db: Database
+    private let clock = Tick()
+
+    init(db: Database) { self.db = db }
+
+    /// This transaction's version, taken from the clock at its first change.
+    private func tick() throws -> Int64 {
+        if let version = clock.version { return version }
+        let version = try Int64.fetchOne(db.cachedStatement(sql: "UPDATE clock SET version = version + 1 RETURNING version"))!
+        clock.version = version
+        return version
+    }
 
     private static let fileColumns = "seq, id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error"
 
@@ -37,14 +48,30 @@ struct SQLiteTransaction: CatalogueWriting {
 
     func request(id: String) throws -> RequestRecord? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name, receipt_name, receipt, destination FROM requests WHERE id = ?"),
-                         arguments: [id]).map {
-            RequestRecord(id: $0[0], name: $0[1], receiptName: $0[2], receipt: Array(($0[3] as Data?) ?? Data()), destination: $0[4])
-        }
+                         arguments: [id]).map(decodeRequest)
     }
 
-    func dirtyMarks(limit: Int) throws -> [DirtyMark] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT key, version FROM outbox_dirty ORDER BY version LIMIT ?"), arguments: [limit])
-            .compactMap { row in OutboxKey(rawValue: row[0]).map { DirtyMark(key: $0, version: row[1]) } }
+    func currentVersion() throws -> Int64 { try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM clock")) ?? 0 }
+    func publishedVersion() throws -> Int64 { try Int64.fetchOne(db.cachedStatement(sql: "SELECT published FROM clock")) ?? 0 }
+
+    func filesChanged(after: Int64, upTo: Int64) throws -> [FileRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.fileColumns) FROM files WHERE version > ? AND version <= ? ORDER BY seq"),
+                         arguments: [after, upTo]).map(decodeFile)
+    }
+
+    func filesDeleted(after: Int64, upTo: Int64) throws -> [DeletedFile] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT id, seq FROM tombstones WHERE version > ? AND version <= ?"),
+                         arguments: [after, upTo]).map { DeletedFile(id: $0[0], seq: $0[1]) }
+    }
+
+    func requestsCommitted(after: Int64, upTo: Int64) throws -> [RequestRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT id, name, receipt_name, receipt, destination FROM requests WHERE version > ? AND version <= ? ORDER BY version
+            """), arguments: [after, upTo]).map(decodeRequest)
+    }
+
+    private func decodeRequest(_ row: Row) -> RequestRecord {
+        RequestRecord(id: row[0], name: row[1], receiptName: row[2], receipt: Array((row[3] as Data?) ?? Data()), destination: row[4])
     }
 
     func pendingUnlinks(limit: Int) throws -> [String] {
@@ -55,44 +82,39 @@ struct SQLiteTransaction: CatalogueWriting {
 
     func insertFile(_ file: inout FileRecord) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO files(id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO files(id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [file.id, file.url, file.name, file.fileExtension, file.comment, file.mime, file.kind?.rawValue,
-                                     file.size, file.addedAt.microseconds, file.downloadTime, file.status.rawValue, file.error])
+                                     file.size, file.addedAt.microseconds, file.downloadTime, file.status.rawValue, file.error, try tick()])
         file.seq = db.lastInsertedRowID
     }
 
     func updateFile(_ file: FileRecord) throws {
         try db.cachedStatement(sql: """
             UPDATE files SET url = ?, name = ?, extension = ?, comment = ?, mime = ?, kind = ?, size = ?, download_time = ?,
-            status = ?, error = ? WHERE id = ?
+            status = ?, error = ?, version = ? WHERE id = ?
             """).execute(arguments: [file.url, file.name, file.fileExtension, file.comment, file.mime, file.kind?.rawValue, file.size,
-                                     file.downloadTime, file.status.rawValue, file.error, file.id])
+                                     file.downloadTime, file.status.rawValue, file.error, try tick(), file.id])
     }
 
     func deleteFile(id: String) throws {
+        guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM files WHERE id = ?"), arguments: [id]) else { return }
         try db.cachedStatement(sql: "DELETE FROM files WHERE id = ?").execute(arguments: [id])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO tombstones(id, seq, version) VALUES (?, ?, ?)").execute(arguments: [id, seq, try tick()])
     }
 
     func insertRequest(_ request: RequestRecord) throws {
         do {
-            try db.cachedStatement(sql: "INSERT INTO requests(id, name, receipt_name, receipt, destination) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [request.id, request.name, request.receiptName, Data(request.receipt), request.destination])
+            try db.cachedStatement(sql: "INSERT INTO requests(id, name, receipt_name, receipt, destination, version) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [request.id, request.name, request.receiptName, Data(request.receipt), request.destination, try tick()])
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             throw CatalogueError.duplicateRequest(request.id)
         }
     }
 
-    func markDirty(_ key: OutboxKey) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO outbox_dirty(key, version) VALUES (?, (SELECT coalesce(max(version), 0) + 1 FROM outbox_dirty))
-            ON CONFLICT(key) DO UPDATE SET version = excluded.version
-            """).execute(arguments: [key.rawValue])
-    }
-
-    func clearDirty(_ marks: [DirtyMark]) throws {
-        let statement = try db.cachedStatement(sql: "DELETE FROM outbox_dirty WHERE key = ? AND version = ?")
-        for mark in marks { try statement.execute(arguments: [mark.key.rawValue, mark.version]) }
+    func markPublished(upTo version: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE clock SET published = max(published, ?)").execute(arguments: [version])
+        try db.cachedStatement(sql: "DELETE FROM tombstones WHERE version <= ?").execute(arguments: [version])
     }
 
     func addUnlink(_ path: String) throws {
@@ -143,4 +165,9 @@ struct SQLiteTransaction: CatalogueWriting {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(not_before) FROM jobs WHERE kind = ? AND owner IS NULL"),
                            arguments: [kind.rawValue]).map(Timestamp.init(microseconds:))
     }
+}
+
+/// The version a transaction took, once it took one.
+private final class Tick {
+    var version: Int64?
 }

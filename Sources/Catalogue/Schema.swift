@@ -20,14 +20,18 @@ enum Schema {
                     added_at INTEGER NOT NULL,
                     download_time REAL,
                     status TEXT NOT NULL,
-                    error TEXT);
+                    error TEXT,
+                    version INTEGER NOT NULL);
+                CREATE INDEX files_version ON files(version);
                 CREATE TABLE requests(
                     id TEXT PRIMARY KEY NOT NULL,
                     name TEXT NOT NULL,
                     receipt_name TEXT NOT NULL,
                     receipt BLOB NOT NULL,
                     destination TEXT NOT NULL,
+                    version INTEGER NOT NULL,
                     committed_at INTEGER NOT NULL DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)));
+                CREATE INDEX requests_version ON requests(version);
                 CREATE TABLE jobs(
                     id TEXT PRIMARY KEY NOT NULL,
                     kind TEXT NOT NULL,
@@ -39,8 +43,12 @@ enum Schema {
                 CREATE INDEX jobs_due ON jobs(kind, owner, not_before);
                 CREATE INDEX jobs_subject ON jobs(subject);
                 CREATE INDEX jobs_owner ON jobs(owner) WHERE owner IS NOT NULL;
-                CREATE TABLE outbox_dirty(key TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL);
-                CREATE INDEX outbox_dirty_version ON outbox_dirty(version);
+                -- Deleted files, kept until the outbox has removed them.
+                CREATE TABLE tombstones(id TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL, version INTEGER NOT NULL);
+                -- The change clock: every write transaction that changes anything takes the next version;
+                -- the outbox shows every change up to `published`.
+                CREATE TABLE clock(one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL, published INTEGER NOT NULL);
+                INSERT INTO clock VALUES (1, 0, 0);
                 CREATE TABLE unlinks(path TEXT PRIMARY KEY NOT NULL);
                 """)
         }

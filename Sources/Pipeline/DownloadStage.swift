@@ -14,7 +14,6 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
     private let configuration: PipelineConfiguration
     private let owner: String
     private let logger: Logger
-    private let executor: RequestExecutor
     private let lock = NSLock()
     private var results: [DownloadResult] = []
     private var inFlight: [String: Job] = [:]
@@ -30,7 +29,6 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
         self.owner = owner
         self.logger = logger
         self.wakeup = wakeup
-        executor = RequestExecutor(limits: configuration.limits)
         downloader = CurlDownloader(configuration: configuration.fetch) { [weak self] result in
             guard let self else { return }
             self.lock.lock()
@@ -72,7 +70,6 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
                 guard var file = try tx.file(id: job.subject) else { continue }
                 file.status = .downloading
                 try tx.updateFile(file)
-                try executor.markFileChanged(file, inserted: false, in: tx)
             }
             return jobs
         }
@@ -153,6 +150,5 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
             }
         }
         try tx.updateFile(file)
-        try executor.markFileChanged(file, inserted: false, in: tx)
     }
 }

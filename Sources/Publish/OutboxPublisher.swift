@@ -3,10 +3,11 @@ import Glibc
 #endif
 public import SluiceCore
 
-/// Writes the outbox from the catalogue's dirty marks: each mark rewrites one file, atomically.
+/// Writes the outbox from what changed in the catalogue since the last published version.
 ///
-/// Marks are committed with the changes that cause them, so a crash loses no publication; one
-/// process publishes at a time (flock on `.sluice/publish.lock`), so an older state never overwrites a newer one.
+/// Every change carries the version of the transaction that made it, so a crash loses no publication: the
+/// next pass (in any process) starts from the published version. One process publishes at a time (flock on
+/// `.sluice/publish.lock`) and reads one consistent snapshot per pass, so an older state never overwrites a newer one.
 public final class OutboxPublisher: @unchecked Sendable { // used from one thread at a time; the flock serialises processes.
     private let catalogue: any CatalogueStore
     private let outbox: OutboxFolders
@@ -29,22 +30,25 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         outbox.receipts.removeStaleTemporaries()
     }
 
-    /// Publishes everything marked dirty; returns how many outbox files were written or removed.
+    /// Publishes every committed change; returns how many outbox files were written or removed.
+    /// `versionsPerPass` bounds how many write transactions one pass covers (and so its memory).
     @discardableResult
-    public func publishPending(batch: Int = 2048) throws -> Int {
+    public func publishPending(versionsPerPass: Int64 = 8) throws -> Int {
         while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
         defer { flock(lockFD, LOCK_UN) }
         var total = 0
         while true {
-            let (marks, outputs) = try catalogue.read { reading -> ([DirtyMark], [Output]) in
-                let marks = try reading.dirtyMarks(limit: batch)
-                return (marks, try marks.map { try render($0.key, reading) })
+            let pass = try catalogue.read { reading -> (upTo: Int64, outputs: [Output])? in
+                let published = try reading.publishedVersion()
+                let current = try reading.currentVersion()
+                guard current > published else { return nil }
+                let upTo = min(current, published + versionsPerPass)
+                return (upTo, try render(after: published, upTo: upTo, reading))
             }
-            if marks.isEmpty { return total }
-            for output in outputs { try write(output) }
-            try catalogue.write { try $0.clearDirty(marks) }
-            total += outputs.count
-            if marks.count < batch { return total }
+            guard let pass else { return total }
+            for output in pass.outputs { try write(output) }
+            try catalogue.write { try $0.markPublished(upTo: pass.upTo) }
+            total += pass.outputs.count
         }
     }
 
@@ -53,38 +57,53 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         case remove(folder: Directory, name: String)
     }
 
-    private func render(_ key: OutboxKey, _ reading: any CatalogueReading) throws -> Output {
-        switch key {
-        case let .file(id):
-            guard let file = try reading.file(id: id) else { return .remove(folder: outbox.files, name: id + ".json") }
-            return .write(folder: outbox.files, name: id + ".json", bytes: file.json)
-        case let .filesPage(page):
-            let files = try reading.files(seqFrom: page * filesPerPage, to: (page + 1) * filesPerPage)
-            var json = JSONWriter(capacity: 400 * files.count + 64)
-            json.beginObject()
-            json.key("page"); json.int(Int(page))
-            json.key("per_page"); json.int(Int(filesPerPage))
-            json.key("files"); json.beginArray()
-            for file in files { file.write(to: &json) }
-            json.endArray()
-            json.endObject()
-            return .write(folder: outbox.files, name: FilesListing.pageName(page), bytes: json.bytes)
-        case .filesIndex:
-            let count = try reading.fileCount()
-            let last = try reading.lastFileSeq() / filesPerPage
-            var json = JSONWriter()
-            json.beginObject()
-            json.key("count"); json.int(count)
-            json.key("per_page"); json.int(Int(filesPerPage))
-            json.key("first_page"); json.string(FilesListing.pageName(0))
-            json.key("last_page"); json.string(FilesListing.pageName(last))
-            json.key("pages"); json.int(Int(last) + 1)
-            json.endObject()
-            return .write(folder: outbox.files, name: FilesListing.indexName, bytes: json.bytes)
-        case let .receipt(id):
-            guard let request = try reading.request(id: id) else { return .remove(folder: outbox.receipts, name: id + ".json") }
-            return .write(folder: outbox.receipts, name: request.receiptName, bytes: request.receipt + [0x0A])
+    /// The outbox files that changes in `(after, upTo]` make stale, rendered from the snapshot.
+    private func render(after: Int64, upTo: Int64, _ reading: any CatalogueReading) throws -> [Output] {
+        var outputs: [Output] = []
+        var pages = Set<Int64>()
+        let changed = try reading.filesChanged(after: after, upTo: upTo)
+        for file in changed {
+            outputs.append(.write(folder: outbox.files, name: file.id + ".json", bytes: file.json))
+            pages.insert(file.page)
         }
+        let deleted = try reading.filesDeleted(after: after, upTo: upTo)
+        for file in deleted {
+            outputs.append(.remove(folder: outbox.files, name: file.id + ".json"))
+            pages.insert(file.page)
+        }
+        for page in pages.sorted() { outputs.append(try renderPage(page, reading)) }
+        if !pages.isEmpty { outputs.append(try renderIndex(reading)) }
+        for request in try reading.requestsCommitted(after: after, upTo: upTo) {
+            outputs.append(.write(folder: outbox.receipts, name: request.receiptName, bytes: request.receipt + [0x0A]))
+        }
+        return outputs
+    }
+
+    private func renderPage(_ page: Int64, _ reading: any CatalogueReading) throws -> Output {
+        let files = try reading.files(seqFrom: page * filesPerPage, to: (page + 1) * filesPerPage)
+        var json = JSONWriter(capacity: 400 * files.count + 64)
+        json.beginObject()
+        json.key("page"); json.int(Int(page))
+        json.key("per_page"); json.int(Int(filesPerPage))
+        json.key("files"); json.beginArray()
+        for file in files { file.write(to: &json) }
+        json.endArray()
+        json.endObject()
+        return .write(folder: outbox.files, name: FilesListing.pageName(page), bytes: json.bytes)
+    }
+
+    private func renderIndex(_ reading: any CatalogueReading) throws -> Output {
+        let count = try reading.fileCount()
+        let last = try reading.lastFileSeq() / filesPerPage
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("count"); json.int(count)
+        json.key("per_page"); json.int(Int(filesPerPage))
+        json.key("first_page"); json.string(FilesListing.pageName(0))
+        json.key("last_page"); json.string(FilesListing.pageName(last))
+        json.key("pages"); json.int(Int(last) + 1)
+        json.endObject()
+        return .write(folder: outbox.files, name: FilesListing.indexName, bytes: json.bytes)
     }
 
     private func write(_ output: Output) throws {

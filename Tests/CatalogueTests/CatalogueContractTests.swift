@@ -77,14 +77,31 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         #expect(try c.read { try $0.fileCount() } == 0, "the duplicate's transaction rolled back whole")
     }
 
-    @Test(arguments: Store.allCases) func dirtyMarksKeepTheNewestVersion(store: Store) throws {
+    @Test(arguments: Store.allCases) func changesCarryTheVersionOfTheirTransaction(store: Store) throws {
         let c = try store.make()
-        try c.write { tx in try tx.markDirty(.file("a")); try tx.markDirty(.filesPage(3)); try tx.markDirty(.filesIndex) }
-        let first = try c.read { try $0.dirtyMarks(limit: 10) }
-        #expect(first.map(\.key) == [.file("a"), .filesPage(3), .filesIndex])
-        try c.write { try $0.markDirty(.file("a")) } // marked again after being read
-        try c.write { try $0.clearDirty(first) }
-        #expect(try c.read { try $0.dirtyMarks(limit: 10) }.map(\.key) == [.file("a")], "a newer mark survives clearing the older one")
+        #expect(try c.read { try $0.currentVersion() } == 0)
+        var a = sampleFile("a"), b = sampleFile("b")
+        try c.write { tx in try tx.insertFile(&a); try tx.insertFile(&b) }
+        #expect(try c.read { try $0.currentVersion() } == 1, "one transaction, one version")
+        _ = try c.write { try $0.claimJobs(kind: .download, owner: "p", now: .now(), limit: 1) }
+        #expect(try c.read { try $0.currentVersion() } == 1, "a write that changes nothing takes no version")
+        a.name = "a2"
+        try c.write { tx in try tx.updateFile(a); try tx.deleteFile(id: b.id) }
+        let r = RequestRecord(id: Identifier.make(), name: "r.json", receiptName: "r.json", receipt: [], destination: "inbox/.done/r")
+        try c.write { try $0.insertRequest(r) }
+        try c.read { (r0) throws in
+            #expect(try r0.currentVersion() == 3)
+            #expect(try r0.filesChanged(after: 0, upTo: 1).isEmpty, "a changed again at 2, b is gone")
+            #expect(try r0.filesChanged(after: 1, upTo: 3).map(\.name) == ["a2"])
+            #expect(try r0.filesDeleted(after: 1, upTo: 2) == [DeletedFile(id: b.id, seq: b.seq)])
+            #expect(try r0.requestsCommitted(after: 2, upTo: 3).map(\.id) == [r.id])
+        }
+        try c.write { try $0.markPublished(upTo: 3) }
+        try c.write { try $0.markPublished(upTo: 2) }
+        try c.read { (r1) throws in
+            #expect(try r1.publishedVersion() == 3, "never moves back")
+            #expect(try r1.filesDeleted(after: 0, upTo: 3).isEmpty, "published deletions are forgotten")
+        }
     }
 
     @Test(arguments: Store.allCases) func jobsAreClaimedRetriedAndReleased(store: Store) throws {

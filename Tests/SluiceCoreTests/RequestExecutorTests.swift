@@ -66,7 +66,7 @@ import Testing
         try catalogue.read { (c) throws in
             #expect(try c.file(id: id) == nil)
             #expect(try c.pendingUnlinks(limit: 10) == ["upload/application/\(id).pdf"])
-            #expect(try c.dirtyMarks(limit: 100).map(\.key).contains(.file(id)))
+            #expect(try c.filesDeleted(after: 0, upTo: c.currentVersion()).map(\.id) == [id], "the outbox will remove it")
         }
     }
 

@@ -30,7 +30,6 @@ public struct RequestExecutor: Sendable {
                                   fileExtension: FileName.safeExtension(of: drop.name).nonEmpty ?? type.fileExtension,
                                   mime: type.mime, kind: type.kind, size: size, addedAt: drop.receivedAt, status: .ready)
             try tx.insertFile(&file)
-            try markFileChanged(file, inserted: true, in: tx)
             destination = file.storedPath!
             single(200, file.json)
         case let .document(document):
@@ -58,7 +57,6 @@ public struct RequestExecutor: Sendable {
                                    receiptName: Drop.receiptName(for: drop.name, requestID: drop.requestID),
                                    receipt: receipt.bytes, destination: destination)
         try tx.insertRequest(record)
-        try tx.markDirty(.receipt(drop.requestID))
         return record
     }
 
@@ -87,7 +85,6 @@ public struct RequestExecutor: Sendable {
                 file.name = DownloadName.fromURL(url) ?? file.id
                 try tx.insertFile(&file)
                 try tx.enqueueJob(Job(id: Identifier.make(), kind: .download, subject: file.id, payload: url, notBefore: now))
-                try markFileChanged(file, inserted: true, in: tx)
                 json.beginObject(); json.key("url"); json.string(url); json.key("id"); json.string(file.id); json.endObject()
             }
             json.endArray(); json.endObject()
@@ -98,7 +95,6 @@ public struct RequestExecutor: Sendable {
             if let name { file.name = name }
             if let comment { file.comment = comment }
             try tx.updateFile(file)
-            try markFileChanged(file, inserted: false, in: tx)
             return .success(file.json)
 
         case let .fileDelete(id):
@@ -106,16 +102,8 @@ public struct RequestExecutor: Sendable {
             try tx.deleteFile(id: id)
             try tx.deleteJobs(subject: id)
             if let path = file.storedPath { try tx.addUnlink(path) }
-            try markFileChanged(file, inserted: true, in: tx)
             return .success(Array("{}".utf8))
         }
-    }
-
-    /// Marks what a change to `file` makes stale: its object, its listing page, and the index when the count changed.
-    public func markFileChanged(_ file: FileRecord, inserted countChanged: Bool, in tx: any CatalogueWriting) throws {
-        try tx.markDirty(.file(file.id))
-        try tx.markDirty(.filesPage(file.page))
-        if countChanged { try tx.markDirty(.filesIndex) }
     }
 
     private func notFound(_ id: String, _ request: Request) -> RequestFailure {

@@ -1,6 +1,8 @@
 /// The catalogue: system of record and durable queue (seed 003's swappable storage class).
 ///
-/// Every write happens in `write`, atomically: all of the closure's changes or none.
+/// Every write happens in `write`, atomically: all of the closure's changes or none. A write that changes
+/// anything takes the next tick of the catalogue's clock, and every file, deletion and request it writes
+/// carries that version: the outbox is published by reading what changed after the last published version.
 public protocol CatalogueStore: Sendable {
     func read<T>(_ body: (any CatalogueReading) throws -> T) throws -> T
     func write<T>(_ body: (any CatalogueWriting) throws -> T) throws -> T
@@ -17,8 +19,16 @@ public protocol CatalogueReading {
     /// The highest seq ever assigned (0 when none).
     func lastFileSeq() throws -> Int64
     func request(id: String) throws -> RequestRecord?
-    /// Outbox entries to (re)write, oldest first.
-    func dirtyMarks(limit: Int) throws -> [DirtyMark]
+    /// The version of the newest committed change (0 when none).
+    func currentVersion() throws -> Int64
+    /// The version up to which the outbox has been published.
+    func publishedVersion() throws -> Int64
+    /// Files inserted or updated at versions in `(after, upTo]`, in listing order.
+    func filesChanged(after: Int64, upTo: Int64) throws -> [FileRecord]
+    /// Files deleted at versions in `(after, upTo]`.
+    func filesDeleted(after: Int64, upTo: Int64) throws -> [DeletedFile]
+    /// Requests committed at versions in `(after, upTo]`.
+    func requestsCommitted(after: Int64, upTo: Int64) throws -> [RequestRecord]
     /// Stored bytes whose rows are gone, to remove from disk.
     func pendingUnlinks(limit: Int) throws -> [String]
     /// Jobs not yet finished (pending or running).
@@ -32,12 +42,12 @@ public protocol CatalogueWriting: CatalogueReading {
     /// Inserts and assigns `file.seq`.
     func insertFile(_ file: inout FileRecord) throws
     func updateFile(_ file: FileRecord) throws
+    /// Deletes the row and records the deletion (for the outbox) at this transaction's version.
     func deleteFile(id: String) throws
     /// Throws `CatalogueError.duplicateRequest` when the id is committed already: the exactly-once guard.
     func insertRequest(_ request: RequestRecord) throws
-    func markDirty(_ key: OutboxKey) throws
-    /// Forgets marks that have been published, unless they were marked again since.
-    func clearDirty(_ marks: [DirtyMark]) throws
+    /// Records that the outbox shows every change up to `version` (never moves back).
+    func markPublished(upTo version: Int64) throws
     func addUnlink(_ path: String) throws
     func removeUnlinks(_ paths: [String]) throws
     func enqueueJob(_ job: Job) throws
@@ -78,40 +88,12 @@ public struct RequestRecord: Sendable, Equatable {
     public var isRejected: Bool { destination.hasPrefix(Drop.rejectedFolder + "/") }
 }
 
-/// An outbox file to (re)write from the catalogue's state.
-public enum OutboxKey: Sendable, Hashable {
-    case file(String)
-    case filesPage(Int64)
-    case filesIndex
-    case receipt(String)
-
-    public var rawValue: String {
-        switch self {
-        case let .file(id): return "file:\(id)"
-        case let .filesPage(n): return "files-page:\(n)"
-        case .filesIndex: return "files-index"
-        case let .receipt(id): return "receipt:\(id)"
-        }
-    }
-
-    public init?(rawValue: String) {
-        if rawValue == "files-index" { self = .filesIndex; return }
-        guard let colon = rawValue.firstIndex(of: ":") else { return nil }
-        let arg = String(rawValue[rawValue.index(after: colon)...])
-        switch rawValue[..<colon] {
-        case "file": self = .file(arg)
-        case "files-page": guard let n = Int64(arg) else { return nil }; self = .filesPage(n)
-        case "receipt": self = .receipt(arg)
-        default: return nil
-        }
-    }
-}
-
-/// A dirty outbox key and the version it was marked at.
-public struct DirtyMark: Sendable, Equatable {
-    public var key: OutboxKey
-    public var version: Int64
-    public init(key: OutboxKey, version: Int64) { self.key = key; self.version = version }
+/// A file row that was deleted, as the publisher needs it.
+public struct DeletedFile: Sendable, Equatable {
+    public var id: String
+    public var seq: Int64
+    public init(id: String, seq: Int64) { self.id = id; self.seq = seq }
+    public var page: Int64 { seq / filesPerPage }
 }
 
 /// A unit of slow work (a download) in the durable queue.

@@ -6,9 +6,11 @@ public final class MemoryCatalogue: CatalogueStore {
         var files: [String: FileRecord] = [:]
         var fileSeqs: [Int64: String] = [:]
         var lastSeq: Int64 = 0
-        var requests: [String: RequestRecord] = [:]
-        var dirty: [OutboxKey: Int64] = [:]
-        var dirtyVersion: Int64 = 0
+        var requests: [String: (record: RequestRecord, version: Int64)] = [:]
+        var fileVersions: [String: Int64] = [:]
+        var deleted: [(file: DeletedFile, version: Int64)] = []
+        var clock: Int64 = 0
+        var published: Int64 = 0
         var unlinks: [String] = []
         var jobs: [String: (job: Job, owner: String?)] = [:]
     }
@@ -35,8 +37,17 @@ public final class MemoryCatalogue: CatalogueStore {
 /// A copy of the state that a transaction changes; committed by assigning it back.
 final class MemoryTransaction: CatalogueWriting {
     var state: MemoryCatalogue.State
+    private var version: Int64?
 
     init(state: MemoryCatalogue.State) { self.state = state }
+
+    /// This transaction's tick of the clock, taken at its first change.
+    private func tick() -> Int64 {
+        if let version { return version }
+        state.clock += 1
+        version = state.clock
+        return state.clock
+    }
 
     func file(id: String) -> FileRecord? { state.files[id] }
 
@@ -50,10 +61,21 @@ final class MemoryTransaction: CatalogueWriting {
 
     func fileCount() -> Int { state.files.count }
     func lastFileSeq() -> Int64 { state.lastSeq }
-    func request(id: String) -> RequestRecord? { state.requests[id] }
+    func request(id: String) -> RequestRecord? { state.requests[id]?.record }
 
-    func dirtyMarks(limit: Int) -> [DirtyMark] {
-        state.dirty.sorted { $0.value < $1.value }.prefix(limit).map { DirtyMark(key: $0.key, version: $0.value) }
+    func currentVersion() -> Int64 { state.clock }
+    func publishedVersion() -> Int64 { state.published }
+
+    func filesChanged(after: Int64, upTo: Int64) -> [FileRecord] {
+        state.fileVersions.filter { $0.value > after && $0.value <= upTo }.compactMap { state.files[$0.key] }.sorted { $0.seq < $1.seq }
+    }
+
+    func filesDeleted(after: Int64, upTo: Int64) -> [DeletedFile] {
+        state.deleted.filter { $0.version > after && $0.version <= upTo }.map(\.file)
+    }
+
+    func requestsCommitted(after: Int64, upTo: Int64) -> [RequestRecord] {
+        state.requests.values.filter { $0.version > after && $0.version <= upTo }.sorted { $0.version < $1.version }.map(\.record)
     }
 
     func pendingUnlinks(limit: Int) -> [String] { Array(state.unlinks.prefix(limit)) }
@@ -64,26 +86,31 @@ final class MemoryTransaction: CatalogueWriting {
         file.seq = state.lastSeq
         state.files[file.id] = file
         state.fileSeqs[file.seq] = file.id
+        state.fileVersions[file.id] = tick()
     }
 
-    func updateFile(_ file: FileRecord) { if state.files[file.id] != nil { state.files[file.id] = file } }
+    func updateFile(_ file: FileRecord) {
+        guard state.files[file.id] != nil else { return }
+        state.files[file.id] = file
+        state.fileVersions[file.id] = tick()
+    }
 
     func deleteFile(id: String) {
-        if let f = state.files.removeValue(forKey: id) { state.fileSeqs[f.seq] = nil }
+        guard let f = state.files.removeValue(forKey: id) else { return }
+        state.fileSeqs[f.seq] = nil
+        state.fileVersions[id] = nil
+        state.deleted.append((DeletedFile(id: id, seq: f.seq), tick()))
     }
 
     func insertRequest(_ request: RequestRecord) throws {
         guard state.requests[request.id] == nil else { throw CatalogueError.duplicateRequest(request.id) }
-        state.requests[request.id] = request
+        state.requests[request.id] = (request, tick())
     }
 
-    func markDirty(_ key: OutboxKey) {
-        state.dirtyVersion += 1
-        state.dirty[key] = state.dirtyVersion
-    }
-
-    func clearDirty(_ marks: [DirtyMark]) {
-        for m in marks where state.dirty[m.key] == m.version { state.dirty[m.key] = nil }
+    func markPublished(upTo version: Int64) {
+        let published = max(state.published, version)
+        state.published = published
+        state.deleted.removeAll { $0.version <= published }
     }
 
     func addUnlink(_ path: String) { state.unlinks.append(path) }
