@@ -1,4 +1,5 @@
 import Foundation
+import Publish
 public import SluiceCore
 public import Spool
 public import Logging
@@ -28,9 +29,12 @@ public struct BatchRun {
         let layout = try RootLayout(root: configuration.root)
         let wakeup = Wakeup()
         let ingest = try IngestLoop(layout: layout, catalogue: catalogue, configuration: configuration, logger: logger)
+        let publisher = PublisherThread(publisher: ingest.publisher, logger: logger)
+        ingest.onCommit = { publisher.poke() }
         let downloads = DownloadStage(layout: layout, catalogue: catalogue, configuration: configuration,
-                                      owner: ingest.work.owner, logger: logger, wakeup: wakeup)
-        defer { downloads.stop() }
+                                      owner: ingest.work.owner, logger: logger, wakeup: wakeup) { publisher.poke() }
+        publisher.start()
+        defer { downloads.stop(); publisher.stop() }
         try ingest.recover()
         var busySince: Date?
         var lastProgress = Date()
@@ -39,7 +43,6 @@ public struct BatchRun {
         while true {
             let (_, busy) = try ingest.drainInbox()
             let nextDue = try downloads.step()
-            try ingest.publish()
             let unfinished = try catalogue.read { try $0.unfinishedJobCount() }
             if busy > 0 { busySince = busySince ?? Date() } else { busySince = nil }
             let waitingOnWriters = busy > 0 && Date().timeIntervalSince(busySince!) < 5
@@ -57,7 +60,8 @@ public struct BatchRun {
             }
             _ = wakeup.wait(timeout: min(0.5, nextDue ?? 0.5))
         }
-        try ingest.publish()
+        downloads.stop()
+        publisher.stop() // its last pass publishes everything committed
         ingest.work.removeIfEmpty()
         return Summary(drops: ingest.handled, rejected: ingest.rejected, leftBusy: leftBusy,
                        seconds: Date().timeIntervalSince(started))

@@ -18,17 +18,20 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
     private var results: [DownloadResult] = []
     private var inFlight: [String: Job] = [:]
     private var downloader: CurlDownloader!
-    /// Posted `.jobs` when results arrive, `.publish` after a commit.
+    /// Posted `.jobs` when results arrive.
     private let wakeup: Wakeup
+    /// Called after each commit.
+    private let onCommit: @Sendable () -> Void
 
     public init(layout: RootLayout, catalogue: any CatalogueStore, configuration: PipelineConfiguration, owner: String,
-                logger: Logger, wakeup: Wakeup) {
+                logger: Logger, wakeup: Wakeup, onCommit: @escaping @Sendable () -> Void) {
         self.layout = layout
         self.catalogue = catalogue
         self.configuration = configuration
         self.owner = owner
         self.logger = logger
         self.wakeup = wakeup
+        self.onCommit = onCommit
         downloader = CurlDownloader(configuration: configuration.fetch) { [weak self] result in
             guard let self else { return }
             self.lock.lock()
@@ -59,7 +62,7 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
             try catalogue.write { tx in
                 for (result, job, placed) in stored { try commit(result, job, placed, tx) }
             }
-            wakeup.post(.publish)
+            onCommit()
         }
 
         guard room > 0 else { return nil }
@@ -78,7 +81,7 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
             for job in claimed { inFlight[job.id] = job }
             lock.unlock()
             downloader.submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, partPath: partPath($0)) })
-            wakeup.post(.publish)
+            onCommit()
         }
         let next = try catalogue.read { try $0.nextJobDue(kind: .download) }
         return next.map { max(0, $0.seconds - Timestamp.now().seconds) }

@@ -20,6 +20,8 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
     let executor: RequestExecutor
     let publisher: OutboxPublisher
     let logger: Logger
+    /// Called after each commit: committed changes wait to be published.
+    public var onCommit: @Sendable () -> Void = {}
     /// Drops handled since start, for summaries.
     public private(set) var handled = 0
     public private(set) var rejected = 0
@@ -61,7 +63,7 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         layout.rejected.removeStaleTemporaries()
         publisher.removeStaleTemporaries()
         try removePendingUnlinks()
-        try publisher.publishPending()
+        onCommit()
     }
 
     /// Takes everything in `inbox/` now; returns how many drops were handled. Busy files are left for later.
@@ -87,23 +89,23 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
                 if batch.count >= configuration.ingestBatch {
                     total += commitAndFinish(batch)
                     batch.removeAll(keepingCapacity: true)
-                    try publisher.publishPending()
                 }
             }
             if !batch.isEmpty { total += commitAndFinish(batch) }
             try removePendingUnlinks()
-            try publisher.publishPending()
             if !progressed { break }
         }
         return (total, busy)
     }
 
-    /// Publishes committed changes (from this or any other process).
+    /// Publishes committed changes (from this or any other process) on the calling thread.
     public func publish() throws { try publisher.publishPending() }
 
     /// Applies a batch in one transaction, or one by one when the batch fails; then moves each file on.
+    /// An upload's bytes are linked into `upload/` before the commit, so a published File always has its bytes.
     @discardableResult
     func commitAndFinish(_ batch: [(ClaimedDrop, Drop)]) -> Int {
+        let batch = batch.filter { claim, drop in storeUpload(claim, drop) }
         let records: [RequestRecord?]
         do {
             records = try catalogue.write { tx in try batch.map { try executor.apply($0.1, in: tx) } }
@@ -127,11 +129,33 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
             if record.isRejected { rejected += 1 }
         }
         handled += count
+        if count > 0 { onCommit() }
         return count
     }
 
+    /// Links an upload's claimed bytes to their place in `upload/` (already there after a crash: fine).
+    /// Across file systems, where a link cannot be made, they are copied. False when neither worked.
+    private func storeUpload(_ claim: ClaimedDrop, _ drop: Drop) -> Bool {
+        guard let path = drop.uploadPath else { return true }
+        if linkat(work.directory.fd, claim.claimedPath, layout.root.fd, path, 0) == 0 || errno == EEXIST { return true }
+        if errno == EXDEV, (try? layout.root.copy(from: work.directory, claim.claimedPath, to: path, tempTag: "\(getpid())-copy")) != nil {
+            return true
+        }
+        logger.error("could not store an upload; it stays claimed and is retried at the next start",
+                     metadata: ["upload": "\(drop.name)", "to": "\(path)", "error": "\(String(cString: strerror(errno)))"])
+        return false
+    }
+
     /// Moves a committed drop's file to its destination (idempotent: a missing file is already there).
+    /// An upload's bytes were linked into place before the commit: only the claim is removed.
     func finish(_ claim: ClaimedDrop, _ record: RequestRecord) {
+        if record.destination.hasPrefix("upload/") {
+            if linkat(work.directory.fd, claim.claimedPath, layout.root.fd, record.destination, 0) == 0 || errno == EEXIST {
+                unlinkat(work.directory.fd, claim.claimedPath, 0)
+            }
+            if claim.claimedPath.contains("/") { unlinkat(work.directory.fd, claim.requestID + ".d", AT_REMOVEDIR) }
+            return
+        }
         if record.isRejected {
             let note = String(record.destination.dropFirst(Drop.rejectedFolder.count + 1)) + ".error"
             try? layout.rejected.writeAtomically(note, record.receipt + [0x0A], tempTag: "\(getpid())-note")

@@ -1,4 +1,5 @@
 import Foundation
+import Publish
 public import SluiceCore
 public import Spool
 public import Logging
@@ -8,6 +9,7 @@ public final class PipelineThread: @unchecked Sendable { // state is touched onl
     public let ingest: IngestLoop
     public let downloads: DownloadStage
     public let wakeup = Wakeup()
+    private let publisher: PublisherThread
     private let watcher: InboxWatcher
     private let configuration: PipelineConfiguration
     private let logger: Logger
@@ -19,8 +21,10 @@ public final class PipelineThread: @unchecked Sendable { // state is touched onl
         self.logger = logger
         let layout = try RootLayout(root: configuration.root)
         ingest = try IngestLoop(layout: layout, catalogue: catalogue, configuration: configuration, logger: logger)
+        publisher = PublisherThread(publisher: ingest.publisher, logger: logger)
+        ingest.onCommit = { [publisher] in publisher.poke() }
         downloads = DownloadStage(layout: layout, catalogue: catalogue, configuration: configuration,
-                                  owner: ingest.work.owner, logger: logger, wakeup: wakeup)
+                                  owner: ingest.work.owner, logger: logger, wakeup: wakeup) { [publisher] in publisher.poke() }
         watcher = InboxWatcher(inbox: layout.inbox.path, wakeup: wakeup)
     }
 
@@ -35,6 +39,7 @@ public final class PipelineThread: @unchecked Sendable { // state is touched onl
     }
 
     private func run() {
+        publisher.start()
         do { try ingest.recover() } catch { logger.error("recovery failed", metadata: ["error": "\(error)"]) }
         var nextDue: Double? = 0
         while true {
@@ -44,13 +49,13 @@ public final class PipelineThread: @unchecked Sendable { // state is touched onl
                 if reasons.contains(.overflow) { logger.notice("inotify queue overflowed; rescanning inbox/") }
                 try ingest.drainInbox()
                 nextDue = try downloads.step()
-                try ingest.publish()
             } catch {
                 logger.error("pipeline pass failed; retrying", metadata: ["error": "\(error)"])
             }
         }
         watcher.stop()
         downloads.stop()
+        publisher.stop()
         ingest.work.removeIfEmpty()
         done.lock(); finished = true; done.broadcast(); done.unlock()
     }

@@ -19,9 +19,7 @@ public struct DropReader: Sendable {
             return .refused(RequestFailure(status: 422, description: "\"\(name)\" is a \(entry.typeDescription), not a regular file: only regular files are taken from inbox/, and nothing was read from it.", data: .null, errors: [("", ["not a regular file: \(entry.typeDescription)"])]))
         }
         defer { close(entry.fd) }
-        var st = stat()
-        fstat(entry.fd, &st)
-        let size = Int(st.st_size)
+        let size = entry.size
         if Drop.isRequestFile(name) {
             if size > limits.maxRequestBytes {
                 return .refused(RequestFailure(status: 413, description: "The request file is \(size) bytes; the limit is \(limits.maxRequestBytes) bytes (--max-request-bytes). Nothing of it was read.", data: .null, errors: [("", ["request file too large"])]))

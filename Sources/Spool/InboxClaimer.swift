@@ -16,6 +16,8 @@ public enum ClaimResult: Sendable {
 /// An entry opened without following links; `fd` is -1 for anything that is not a regular file.
 public struct OpenedEntry: Sendable {
     public let fd: Int32
+    /// Size in bytes when it was opened (regular files).
+    public var size: Int = 0
     /// "regular file", "symbolic link", "directory", "FIFO", … for messages.
     public let typeDescription: String
     public var isRegular: Bool { fd >= 0 }
@@ -35,7 +37,7 @@ public struct OpenedEntry: Sendable {
         fstat(fd, &st)
         let type: String
         switch st.st_mode & S_IFMT {
-        case S_IFREG: return OpenedEntry(fd: fd, typeDescription: "regular file")
+        case S_IFREG: return OpenedEntry(fd: fd, size: Int(st.st_size), typeDescription: "regular file")
         case S_IFDIR: type = "directory"
         case S_IFIFO: type = "FIFO"
         case S_IFCHR, S_IFBLK: type = "device"

@@ -1,11 +1,14 @@
+import Synchronization
+
 /// Lowercase RFC 4122 version-4 UUID strings: the ids of files, requests and jobs.
 public enum Identifier {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    /// Seeded once from the system's random source; then no system call per id.
+    private static let generator = Mutex(Xoshiro256StarStar())
 
     /// A fresh random id.
     public static func make() -> String {
-        var rng = SystemRandomNumberGenerator()
-        var raw = (rng.next() as UInt64, rng.next() as UInt64)
+        var raw = generator.withLock { ($0.next(), $0.next()) }
         return withUnsafeBytes(of: &raw) { format(Array($0)) }
     }
 
@@ -39,4 +42,25 @@ public enum Identifier {
 
     /// The canonical (lowercase) form of a valid id, or nil.
     public static func canonical(_ s: String) -> String? { isValid(s) ? s.lowercased() : nil }
+}
+
+/// xoshiro256**: a fast generator with 256 bits of state, seeded from `SystemRandomNumberGenerator`.
+struct Xoshiro256StarStar: RandomNumberGenerator {
+    private var s: (UInt64, UInt64, UInt64, UInt64)
+
+    init() {
+        var system = SystemRandomNumberGenerator()
+        s = (system.next(), system.next(), system.next(), system.next())
+    }
+
+    mutating func next() -> UInt64 {
+        let result = rotl(s.1 &* 5, 7) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
+        s.2 ^= t
+        s.3 = rotl(s.3, 45)
+        return result
+    }
+
+    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

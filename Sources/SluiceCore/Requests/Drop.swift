@@ -22,6 +22,18 @@ public struct Drop: Sendable {
     /// Request files are `*.json`; every other regular file is an upload.
     public static func isRequestFile(_ name: String) -> Bool { name.hasSuffix(".json") }
 
+    /// For an upload: where its bytes are stored, `upload/<kind>/<request id><ext>` (the File's id is the
+    /// request's, so applying the drop again after a crash names the same path).
+    public var uploadPath: String? {
+        guard case let .upload(type, _) = content else { return nil }
+        return "upload/\(type.kind.rawValue)/\(requestID)\(Drop.uploadExtension(name: name, type: type))"
+    }
+
+    /// The dropped name's extension when it is a safe one, else the sniffed type's.
+    static func uploadExtension(name: String, type: SniffedType) -> String {
+        FileName.safeExtension(of: name).nonEmpty ?? type.fileExtension
+    }
+
     /// Where processed request files are kept, relative to the root.
     public static let doneFolder = "inbox/.done"
     /// Where request files refused whole (unreadable, too large, not a request) are kept, with a `.error` note.

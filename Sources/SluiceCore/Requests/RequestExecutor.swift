@@ -26,8 +26,8 @@ public struct RequestExecutor: Sendable {
             destination = rejected
             single(failure.status, failure.body)
         case let .upload(type, size):
-            var file = FileRecord(id: Identifier.make(), url: nil, name: drop.name,
-                                  fileExtension: FileName.safeExtension(of: drop.name).nonEmpty ?? type.fileExtension,
+            var file = FileRecord(id: drop.requestID, url: nil, name: drop.name,
+                                  fileExtension: Drop.uploadExtension(name: drop.name, type: type),
                                   mime: type.mime, kind: type.kind, size: size, addedAt: drop.receivedAt, status: .ready)
             try tx.insertFile(&file)
             destination = file.storedPath!

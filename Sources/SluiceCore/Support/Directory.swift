@@ -82,6 +82,29 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
         return bytes
     }
 
+    /// Copies `name` in `source` to `target` here, atomically (for moves across file systems).
+    public func copy(from source: Directory, _ name: String, to target: String, tempTag: String) throws {
+        let input = retryingEINTR { openat(source.fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        guard input >= 0 else { throw SystemCallError(errno: errno, "open", source.path + "/" + name) }
+        defer { close(input) }
+        let temp = (target.contains("/") ? String(target[...target.lastIndex(of: "/")!]) : "") + ".tmp-\(tempTag)"
+        let output = retryingEINTR { openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+        guard output >= 0 else { throw SystemCallError(errno: errno, "create", path + "/" + temp) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { b in retryingEINTR { Glibc.read(input, b.baseAddress, b.count) } }
+            if n == 0 { break }
+            let written = n > 0 ? buffer.withUnsafeBytes { b in retryingEINTR { write(output, b.baseAddress, n) } } : -1
+            if n < 0 || written != n {
+                let e = errno
+                close(output); unlinkat(fd, temp, 0)
+                throw SystemCallError(errno: e, "copy", source.path + "/" + name)
+            }
+        }
+        close(output)
+        guard renameat(fd, temp, fd, target) == 0 else { throw SystemCallError(errno: errno, "rename", path + "/" + target) }
+    }
+
     /// Writes `bytes` to `name` atomically: a temporary `.tmp-<tempTag>` in this folder, then rename.
     /// `tempTag` starts with the writer's pid, so `removeStaleTemporaries` can tell a dead writer's leftovers.
     public func writeAtomically(_ name: String, _ bytes: [UInt8], tempTag: String) throws {
