@@ -71,11 +71,12 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             outputs.append(.remove(folder: outbox.files, name: file.id + ".json"))
             pages.insert(file.page)
         }
-        for page in pages.sorted() { outputs.append(try renderPage(page, reading)) }
-        if !pages.isEmpty { outputs.append(try renderIndex(reading)) }
+        // Receipts right after the objects they name, before the listing: what a dropper waits for comes first.
         for request in try reading.requestsCommitted(after: after, upTo: upTo) {
             outputs.append(.write(folder: outbox.receipts, name: request.receiptName, bytes: request.receipt + [0x0A]))
         }
+        for page in pages.sorted() { outputs.append(try renderPage(page, reading)) }
+        if !pages.isEmpty { outputs.append(try renderIndex(reading)) }
         return outputs
     }
 
