@@ -1,5 +1,8 @@
 public import SluiceCore
 public import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The catalogue in one SQLite file (WAL): the system of record and the durable job queue.
 ///
@@ -17,6 +20,15 @@ public final class SQLiteCatalogue: CatalogueStore {
         config.prepareDatabase { db in
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         }
+        // Switching a new file to WAL and migrating it do not wait on the busy handler: processes that open
+        // the same catalogue at the same moment (two watchers, a cron run) take turns here instead.
+        // A read-only opener that may not create the lock file goes without it (it neither converts nor migrates).
+        let lock = readOnly ? open(path + ".lock", O_RDONLY | O_CLOEXEC) : open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lock >= 0 || readOnly else {
+            throw CatalogueError.storage(code: errno, message: "cannot open \(path).lock: \(String(cString: strerror(errno)))")
+        }
+        defer { if lock >= 0 { close(lock) } }
+        while lock >= 0 && flock(lock, LOCK_EX) != 0 && errno == EINTR {}
         do {
             pool = try DatabasePool(path: path, configuration: config)
             if !readOnly { try Schema.migrator.migrate(pool) }

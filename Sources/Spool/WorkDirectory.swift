@@ -15,7 +15,7 @@ public final class WorkDirectory: @unchecked Sendable { // immutable after init;
     public init(inbox: Directory) throws {
         let parentPath = inbox.path + "/.work"
         parent = try Directory(path: parentPath, create: true)
-        owner = "\(getpid())-\(Identifier.make().prefix(8))"
+        owner = "\(getpid())-\(Identifier.make().suffix(12))"
         directory = try Directory(path: parentPath + "/" + owner, create: true)
         guard flock(directory.fd, LOCK_EX | LOCK_NB) == 0 else {
             throw SystemCallError(errno: errno, "lock work folder", directory.path)

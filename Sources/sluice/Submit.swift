@@ -30,7 +30,7 @@ struct Submit: ParsableCommand {
             let name: String
             if file == "-" {
                 bytes = FileHandle.standardInput.readDataToEndOfFile()
-                name = "stdin-\(Identifier.make().prefix(8)).json"
+                name = "stdin-\(Identifier.make().suffix(12)).json"
             } else {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw ValidationError("cannot read \(file): no such file, or not readable")
