@@ -182,16 +182,24 @@ def latency(n=200, base=None):
 
 
 def timed(argv, **kw):
+    """Runs argv to completion: (seconds, peak RSS in MiB)."""
+    log = tempfile.TemporaryFile()
+    kw.setdefault("stdout", log)
+    kw.setdefault("stderr", log)
     t0 = time.monotonic()
     p = subprocess.Popen(argv, **kw)
     _, status, usage = os.wait4(p.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{argv[0]} failed")
-    return time.monotonic() - t0, usage.ru_maxrss / 1024  # seconds, peak RSS in MiB
+    elapsed = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        log.seek(0)
+        raise SystemExit(f"{argv[0]} failed ({p.returncode}):\n{log.read().decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def downloads(count_small=1000):
     work = tempfile.mkdtemp(prefix="sluice-bench-dl-")
+    os.chmod(work, 0o755)  # nginx's workers (www-data) must read the site
     site = os.path.join(work, "site")
     os.makedirs(site)
     blob = os.urandom(64 * 1024)
@@ -220,13 +228,13 @@ http {{ access_log off; sendfile on; keepalive_requests 100000;
         with open(os.path.join(work, "curl.cfg"), "w") as f:
             for i, u in enumerate(urls):
                 f.write(f'url = "{u}"\noutput = "{out}/f{i}.bin"\n')
-        t_curl, _ = timed(["curl", "-s", "--parallel", "--parallel-max", "16", "-K", os.path.join(work, "curl.cfg")])
+        t_curl, _ = timed(["curl", "-s", "--fail", "--no-progress-meter", "--parallel", "--parallel-max", "16", "-K", os.path.join(work, "curl.cfg")])
         # aria2c
         out = os.path.join(work, "aria")
         os.makedirs(out)
         with open(os.path.join(work, "aria.txt"), "w") as f:
             f.write("\n".join(urls) + "\n")
-        t_aria, _ = timed(["aria2c", "-q", "-j", "16", "-d", out, "-i", os.path.join(work, "aria.txt"),
+        t_aria, _ = timed(["aria2c", "-j", "16", "-d", out, "-i", os.path.join(work, "aria.txt"),
                            "--allow-overwrite=true", "--auto-file-renaming=false", "--file-allocation=none"])
         # sluice run
         root = fresh_root(work, "sluice")
@@ -234,18 +242,22 @@ http {{ access_log off; sendfile on; keepalive_requests 100000;
             f.write('{"op": "download", "url_list": [' + ",".join(f'"{u}"' for u in urls) + "]}")
         t_sluice, _ = timed([SLUICE, "run", "--root", root, "--max-urls", str(count_small), "--log-level", "warning"],
                             stdout=subprocess.DEVNULL)
-        ready = sum(1 for n in os.listdir(os.path.join(root, "upload", "application")))
+        ready = len(os.listdir(os.path.join(root, "upload", "application")))
+        if ready != count_small:
+            raise SystemExit(f"sluice stored {ready} of {count_small} downloads")
         print(f"downloads {count_small} × 64 KiB: sluice run {t_sluice:.2f} s ({ready} stored) | curl --parallel-max 16 "
               f"{t_curl:.2f} s | aria2c -j 16 {t_aria:.2f} s | sluice/curl {t_sluice / t_curl:.2f}x (target ≤ 1.1) "
               f"| sluice/aria2c {t_sluice / t_aria:.2f}x (target < 1)")
         shutil.rmtree(root)
         # one 1 GiB file
-        t_curl_big, _ = timed(["curl", "-s", "-o", os.path.join(work, "big-curl.bin"), f"{base}/big.bin"])
+        t_curl_big, _ = timed(["curl", "-s", "--fail", "-o", os.path.join(work, "big-curl.bin"), f"{base}/big.bin"])
         os.remove(os.path.join(work, "big-curl.bin"))
         root = fresh_root(work, "sluice-big")
         with open(os.path.join(root, "inbox", "big.json"), "w") as f:
             f.write(f'{{"op": "download", "url_list": ["{base}/big.bin"]}}')
         t_big, rss = timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+        if len(os.listdir(os.path.join(root, "upload", "application"))) != 1:
+            raise SystemExit("sluice did not store the 1 GiB download")
         print(f"download 1 GiB: sluice run {t_big:.2f} s, peak RSS {rss:.1f} MiB (target ≤ 64) | curl {t_curl_big:.2f} s "
               f"| sluice/curl {t_big / t_curl_big:.2f}x (target ≤ 1.1)")
     finally:

@@ -17,7 +17,8 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
     private let lock = NSLock()
     private var results: [DownloadResult] = []
     private var inFlight: [String: Job] = [:]
-    private var downloader: CurlDownloader!
+    /// Started at the first claimed job: an idle process never initialises curl (nor its TLS libraries).
+    private var downloader: CurlDownloader?
     /// Posted `.jobs` when results arrive.
     private let wakeup: Wakeup
     /// Called after each commit.
@@ -32,17 +33,24 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
         self.logger = logger
         self.wakeup = wakeup
         self.onCommit = onCommit
-        downloader = CurlDownloader(configuration: configuration.fetch) { [weak self] result in
+    }
+
+    private func startedDownloader() -> CurlDownloader {
+        if let downloader { return downloader }
+        let wakeup = self.wakeup
+        let started = CurlDownloader(configuration: configuration.fetch) { [weak self] result in
             guard let self else { return }
             self.lock.lock()
             self.results.append(result)
             self.lock.unlock()
             wakeup.post(.jobs)
         }
-        downloader.start()
+        started.start()
+        downloader = started
+        return started
     }
 
-    public func stop() { downloader.stop() }
+    public func stop() { downloader?.stop() }
 
     /// Downloads this process is running.
     public var running: Int { lock.lock(); defer { lock.unlock() }; return inFlight.count }
@@ -80,7 +88,7 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
             lock.lock()
             for job in claimed { inFlight[job.id] = job }
             lock.unlock()
-            downloader.submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, partPath: partPath($0)) })
+            startedDownloader().submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, partPath: partPath($0)) })
             onCommit()
         }
         let next = try catalogue.read { try $0.nextJobDue(kind: .download) }
