@@ -1,3 +1,5 @@
+import SluiceCore
+
 /// Reads the file name from a `Content-Disposition` header (RFC 6266): `filename*=UTF-8''…` first, then `filename=`.
 public enum ContentDisposition {
     public static func filename(_ header: String) -> String? {
@@ -10,7 +12,7 @@ public enum ContentDisposition {
             if key == "filename*" {
                 // charset'lang'percent-encoded
                 let pieces = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
-                if pieces.count == 3 { extended = percentDecode(String(pieces[2])) }
+                if pieces.count == 3 { extended = PercentEncoding.decode(String(pieces[2])) }
             } else if key == "filename" {
                 if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
                     value = String(value.dropFirst().dropLast()).replacingBackslashEscapes()
@@ -34,18 +36,6 @@ public enum ContentDisposition {
         }
         parts.append(header[start...])
         return parts
-    }
-
-    static func percentDecode(_ s: String) -> String? {
-        var out: [UInt8] = []
-        let b = Array(s.utf8)
-        var i = 0
-        while i < b.count {
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let v = UInt8(String(decoding: b[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
-                out.append(v); i += 3
-            } else { out.append(b[i]); i += 1 }
-        }
-        return String(validating: out, as: UTF8.self)
     }
 }
 

@@ -111,34 +111,3 @@ public struct RequestExecutor: Sendable {
                        errors: [("id", ["no file with id \(id)"])])
     }
 }
-
-/// The provisional name of a download: the URL path's last segment, percent-decoded and sanitised.
-public enum DownloadName {
-    public static func fromURL(_ url: String) -> String? {
-        var s = Substring(url)
-        if let q = s.firstIndex(where: { $0 == "?" || $0 == "#" }) { s = s[..<q] }
-        guard let colon = s.firstIndex(of: ":"), s[colon...].hasPrefix("://") else { return nil }
-        let afterScheme = s[s.index(colon, offsetBy: 3)...]
-        guard let slash = afterScheme.firstIndex(of: "/") else { return nil }
-        let path = afterScheme[slash...]
-        guard let last = path.split(separator: "/").last else { return nil }
-        return FileName.sanitize(percentDecoded(String(last)))
-    }
-
-    static func percentDecoded(_ s: String) -> String {
-        var out: [UInt8] = []
-        let b = Array(s.utf8)
-        var i = 0
-        while i < b.count {
-            if b[i] == UInt8(ascii: "%"), i + 2 < b.count, let v = UInt8(String(decoding: b[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
-                out.append(v); i += 3
-            } else { out.append(b[i]); i += 1 }
-        }
-        return String(validating: out, as: UTF8.self) ?? s
-    }
-}
-
-extension String {
-    /// Self, or nil when empty.
-    public var nonEmpty: String? { isEmpty ? nil : self }
-}
