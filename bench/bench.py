@@ -26,6 +26,12 @@ SLUICE = os.environ.get("SLUICE_BIN", os.path.join(REPO, ".build/release/sluice"
 PEERS = os.environ.get("SLUICE_PEERS", os.path.join(REPO, "..", "shared", "bench"))
 
 
+def settle():
+    """Flushes dirty pages and lets writeback finish: earlier runs' disk writes must not steal this run's CPU."""
+    os.sync()
+    time.sleep(2)
+
+
 def fresh_root(base, label):
     root = tempfile.mkdtemp(prefix=f"sluice-bench-{label}-", dir=base)
     for d in ("inbox", "upload", "outbox"):
@@ -84,6 +90,7 @@ def sluice_ingest(root, n, start=0, receipts_before=0):
     """Drops n files at once into a running watch (stopped while they land); seconds until the last receipt."""
     staging = os.path.join(root, "staging")
     make_drops(staging, n, start)
+    settle()
     watch = start_watch(root)
     watch.send_signal(signal.SIGSTOP)
     inbox = os.path.join(root, "inbox")
@@ -109,6 +116,7 @@ def floor_ingest(base, n):
         subprocess.run(["gcc", "-O2", "-o", exe, os.path.join(PEERS, "floor.c"), "-lsqlite3"], check=True)
     root = fresh_root(base, "floor")
     make_drops(os.path.join(root, "inbox"), n)
+    settle()
     out = subprocess.run([exe, root], check=True, capture_output=True, text=True).stdout
     shutil.rmtree(root)
     return float(out.split("=")[1].split()[0])  # "N drops in S s = R drops/s"
@@ -117,6 +125,7 @@ def floor_ingest(base, n):
 def naive_ingest(base, n):
     root = fresh_root(base, "naive")
     make_drops(os.path.join(root, "inbox"), n)
+    settle()
     t0 = time.monotonic()
     subprocess.run([sys.executable, os.path.join(PEERS, "naive_peer.py"), root, str(n)], check=True)
     elapsed = time.monotonic() - t0
@@ -158,6 +167,7 @@ def preload(n=10_000, catalogued=50_000, runs=3):
 def latency(n=200, base=None):
     base = base or os.environ.get("SLUICE_BENCH_BASE", tempfile.gettempdir())
     root = fresh_root(base, "latency")
+    settle()
     watch = start_watch(root)
     staging = os.path.join(root, "staging")
     os.makedirs(staging)
@@ -228,18 +238,21 @@ http {{ access_log off; sendfile on; keepalive_requests 100000;
         with open(os.path.join(work, "curl.cfg"), "w") as f:
             for i, u in enumerate(urls):
                 f.write(f'url = "{u}"\noutput = "{out}/f{i}.bin"\n')
+        settle()
         t_curl, _ = timed(["curl", "-s", "--fail", "--no-progress-meter", "--parallel", "--parallel-max", "16", "-K", os.path.join(work, "curl.cfg")])
         # aria2c
         out = os.path.join(work, "aria")
         os.makedirs(out)
         with open(os.path.join(work, "aria.txt"), "w") as f:
             f.write("\n".join(urls) + "\n")
+        settle()
         t_aria, _ = timed(["aria2c", "-j", "16", "-d", out, "-i", os.path.join(work, "aria.txt"),
                            "--allow-overwrite=true", "--auto-file-renaming=false", "--file-allocation=none"])
         # sluice run
         root = fresh_root(work, "sluice")
         with open(os.path.join(root, "inbox", "many.json"), "w") as f:
             f.write('{"op": "download", "url_list": [' + ",".join(f'"{u}"' for u in urls) + "]}")
+        settle()
         t_sluice, _ = timed([SLUICE, "run", "--root", root, "--max-urls", str(count_small), "--log-level", "warning"],
                             stdout=subprocess.DEVNULL)
         ready = len(os.listdir(os.path.join(root, "upload", "application")))
@@ -250,11 +263,13 @@ http {{ access_log off; sendfile on; keepalive_requests 100000;
               f"| sluice/aria2c {t_sluice / t_aria:.2f}x (target < 1)")
         shutil.rmtree(root)
         # one 1 GiB file
+        settle()
         t_curl_big, _ = timed(["curl", "-s", "--fail", "-o", os.path.join(work, "big-curl.bin"), f"{base}/big.bin"])
         os.remove(os.path.join(work, "big-curl.bin"))
         root = fresh_root(work, "sluice-big")
         with open(os.path.join(root, "inbox", "big.json"), "w") as f:
             f.write(f'{{"op": "download", "url_list": ["{base}/big.bin"]}}')
+        settle()
         t_big, rss = timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
         if len(os.listdir(os.path.join(root, "upload", "application"))) != 1:
             raise SystemExit("sluice did not store the 1 GiB download")
@@ -268,6 +283,7 @@ http {{ access_log off; sendfile on; keepalive_requests 100000;
 
 def idle():
     root = fresh_root(tempfile.gettempdir(), "idle")
+    settle()
     p = subprocess.Popen([SLUICE, "up", "--root", root, "--port", "18095", "--log-level", "warning"])
     time.sleep(3)
     with open(f"/proc/{p.pid}/status") as f:

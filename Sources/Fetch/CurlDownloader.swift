@@ -89,14 +89,16 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
 
     private func add(_ spec: DownloadSpec) {
         let started = Date.timeIntervalSinceReferenceDate
-        let fd = open(spec.partPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0, let easy = curl_easy_init() else {
-            let message = "could not create \(spec.partPath): \(String(cString: strerror(errno)))"
-            if fd >= 0 { close(fd) }
-            onComplete(DownloadResult(key: spec.key, outcome: .failure(message: message, transient: true, retryAfter: nil), seconds: 0))
+        let file: DownloadedFile
+        do { file = try DownloadedFile(folder: spec.folder, key: spec.key) } catch {
+            onComplete(DownloadResult(key: spec.key, outcome: .failure(message: error.message, transient: true, retryAfter: nil), seconds: 0))
             return
         }
-        let transfer = Transfer(spec: spec, handle: easy, fd: fd, maxBytes: configuration.maxBytes, started: started)
+        guard let easy = curl_easy_init() else {
+            onComplete(DownloadResult(key: spec.key, outcome: .failure(message: "curl_easy_init failed", transient: true, retryAfter: nil), seconds: 0))
+            return
+        }
+        let transfer = Transfer(spec: spec, handle: easy, file: file, maxBytes: configuration.maxBytes, started: started)
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         sluice_easy_setopt_string(easy, CURLOPT_URL, spec.url)
         sluice_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
@@ -136,9 +138,11 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
         sluice_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         if status != 0 { transfer.httpStatus = status }
         let outcome = Self.outcome(code, transfer, configuration)
+        var file: DownloadedFile?
+        if case .success = outcome { file = transfer.file }
         onComplete(DownloadResult(key: transfer.spec.key, outcome: outcome, seconds: seconds,
                                   suggestedName: transfer.contentDisposition.flatMap(ContentDisposition.filename),
-                                  contentType: transfer.contentType))
+                                  contentType: transfer.contentType, file: file))
     }
 
     static func outcome(_ code: CURLcode, _ t: Transfer, _ configuration: FetchConfiguration) -> DownloadResult.Outcome {

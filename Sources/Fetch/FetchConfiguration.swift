@@ -13,14 +13,15 @@ public struct FetchConfiguration: Sendable {
     public init() {}
 }
 
-/// One download to run: `url` into `partPath` (renamed by the caller when it succeeds).
+/// One download to run: `url` into an unnamed file in `folder`, which the caller places when it succeeds.
 public struct DownloadSpec: Sendable {
     public var key: String
     public var url: String
-    public var partPath: String
+    /// Where the bytes wait for their name (on the file system of their final place).
+    public var folder: String
 
-    public init(key: String, url: String, partPath: String) {
-        self.key = key; self.url = url; self.partPath = partPath
+    public init(key: String, url: String, folder: String) {
+        self.key = key; self.url = url; self.folder = folder
     }
 }
 
@@ -37,4 +38,6 @@ public struct DownloadResult: Sendable {
     /// The name the server suggested (Content-Disposition), unsanitised: metadata only, never a path.
     public var suggestedName: String?
     public var contentType: String?
+    /// The bytes, on success: place them (`DownloadedFile.place`) or drop them.
+    public var file: DownloadedFile?
 }

@@ -7,10 +7,10 @@ import Glibc
 final class Transfer {
     let spec: DownloadSpec
     let handle: UnsafeMutableRawPointer
-    let fd: Int32
+    let file: DownloadedFile
     let maxBytes: Int64
     let started: Double
-    var bytes: Int64 = 0
+    var bytes: Int64 { file.size }
     var tooLarge = false
     var writeErrno: Int32 = 0
     var httpStatus = 0
@@ -24,14 +24,13 @@ final class Transfer {
         return p
     }()
 
-    init(spec: DownloadSpec, handle: UnsafeMutableRawPointer, fd: Int32, maxBytes: Int64, started: Double) {
-        self.spec = spec; self.handle = handle; self.fd = fd; self.maxBytes = maxBytes; self.started = started
+    init(spec: DownloadSpec, handle: UnsafeMutableRawPointer, file: DownloadedFile, maxBytes: Int64, started: Double) {
+        self.spec = spec; self.handle = handle; self.file = file; self.maxBytes = maxBytes; self.started = started
     }
 
     deinit {
         curl_easy_cleanup(handle)
         errorBuffer.deallocate()
-        if fd >= 0 { close(fd) }
     }
 
     /// Called with each chunk of the body: counts bytes against the cap and writes them.
@@ -43,17 +42,7 @@ final class Transfer {
             if code >= 400 { return 0 } // abort: an error page is not the file
         }
         if bytes + Int64(count) > maxBytes { tooLarge = true; return 0 }
-        var written = 0
-        while written < count {
-            let n = write(fd, data + written, count - written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                writeErrno = errno
-                return 0
-            }
-            written += n
-        }
-        bytes += Int64(count)
+        guard file.append(data, count) else { writeErrno = errno; return 0 }
         return count
     }
 

@@ -88,14 +88,12 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
             lock.lock()
             for job in claimed { inFlight[job.id] = job }
             lock.unlock()
-            startedDownloader().submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, partPath: partPath($0)) })
+            startedDownloader().submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, folder: layout.partial.path) })
             onCommit()
         }
         let next = try catalogue.read { try $0.nextJobDue(kind: .download) }
         return next.map { max(0, $0.seconds - Timestamp.now().seconds) }
     }
-
-    private func partPath(_ job: Job) -> String { layout.partial.path + "/" + job.subject + ".part" }
 
     /// Where a successful download's bytes were put, before the commit that records them.
     struct Placed {
@@ -103,19 +101,17 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
         var path: String
     }
 
-    /// Sniffs a finished download and moves it into `upload/<kind>/`; nil when it failed.
+    /// Sniffs a finished download from its first bytes and gives it its place in `upload/<kind>/`; nil when it failed.
     private func store(_ result: DownloadResult, _ job: Job) -> Placed? {
-        guard case .success = result.outcome else { unlink(partPath(job)); return nil }
-        let fd = open(partPath(job), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        var header = [UInt8](repeating: 0, count: ContentSniffer.headerLength)
-        let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        close(fd)
-        let type = ContentSniffer.sniff(header.prefix(max(0, n)))
+        guard case .success = result.outcome, let file = result.file else { return nil }
+        let type = ContentSniffer.sniff(file.header)
         let name = displayName(result, job)
         let ext = FileName.safeExtension(of: name).nonEmpty ?? type.fileExtension
         let path = "upload/\(type.kind.rawValue)/\(job.subject)\(ext)"
-        guard rename(partPath(job), layout.root.path + "/" + path) == 0 else { return nil }
+        do { try file.place(atPath: layout.root.path + "/" + path) } catch {
+            logger.error("could not store a download", metadata: ["file": "\(job.subject)", "error": "\(error)"])
+            return nil
+        }
         return Placed(type: type, path: path)
     }
 

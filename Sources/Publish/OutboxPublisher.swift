@@ -33,7 +33,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     /// Publishes every committed change; returns how many outbox files were written or removed.
     /// `versionsPerPass` bounds how many write transactions one pass covers (and so its memory).
     @discardableResult
-    public func publishPending(versionsPerPass: Int64 = 8) throws -> Int {
+    public func publishPending(versionsPerPass: Int64 = 16) throws -> Int {
         while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
         defer { flock(lockFD, LOCK_UN) }
         var total = 0

@@ -2,7 +2,10 @@ import Foundation
 public import Logging
 
 /// Runs an `OutboxPublisher` on its own thread, so writing the outbox overlaps taking the next drops.
-/// `poke()` after a commit; pokes that arrive during a pass coalesce into one more pass.
+///
+/// `poke()` after a commit. After a quiet spell a poke is published at once (a single drop's receipt appears
+/// in about a millisecond); while changes keep coming, passes are at most `burstInterval` apart, so a burst's
+/// changes to one object (a download's `downloading` then `ready`) become one write instead of several.
 public final class PublisherThread: @unchecked Sendable { // `pending`/`stopping`/`finished` are guarded by `condition`.
     private let publisher: OutboxPublisher
     private let logger: Logger
@@ -10,10 +13,12 @@ public final class PublisherThread: @unchecked Sendable { // `pending`/`stopping
     private var pending = false
     private var stopping = false
     private var finished = false
+    private let burstInterval: Double
 
-    public init(publisher: OutboxPublisher, logger: Logger) {
+    public init(publisher: OutboxPublisher, logger: Logger, burstInterval: Double = 0.02) {
         self.publisher = publisher
         self.logger = logger
+        self.burstInterval = burstInterval
     }
 
     public func start() {
@@ -40,15 +45,24 @@ public final class PublisherThread: @unchecked Sendable { // `pending`/`stopping
     }
 
     private func run() {
+        var lastPass = Date.distantPast
+        var lastPassPublished = false
         while true {
             condition.lock()
-            while !pending && !stopping { _ = condition.wait(until: Date(timeIntervalSinceNow: 2)); if !pending && !stopping { pending = true } }
+            // Wait for a poke (or, every 2 s, look anyway: another process may have committed).
+            while !pending && !stopping {
+                if !condition.wait(until: Date(timeIntervalSinceNow: 2)) { pending = true }
+            }
+            // In a burst, let changes gather until the interval since the last pass has passed.
+            let due = lastPass.addingTimeInterval(burstInterval)
+            while lastPassPublished && !stopping && Date() < due { _ = condition.wait(until: due) }
             let stop = stopping
             pending = false
             condition.unlock()
-            do { try publisher.publishPending() } catch {
+            do { lastPassPublished = try publisher.publishPending() > 0 } catch {
                 logger.error("publishing the outbox failed; retrying at the next change", metadata: ["error": "\(error)"])
             }
+            lastPass = Date()
             if stop { break }
         }
         condition.lock()

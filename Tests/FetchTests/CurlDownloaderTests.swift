@@ -16,12 +16,14 @@ func download(_ paths: [String], from server: LocalHTTPServer?, configure: (inou
     downloader.start()
     defer { downloader.stop() }
     let specs = paths.enumerated().map { i, path in
-        DownloadSpec(key: "\(i)", url: path.hasPrefix("http") ? path : server!.base + path, partPath: folder + "/\(i).part")
+        DownloadSpec(key: "\(i)", url: path.hasPrefix("http") ? path : server!.base + path, folder: folder)
     }
     downloader.submit(specs)
     var results: [String: DownloadResult] = [:]
     for await result in stream {
         results[result.key] = result
+        // Name each successful download as the pipeline does; failures leave nothing behind.
+        try result.file?.place(atPath: folder + "/\(result.key).bin")
         if results.count == specs.count { break }
     }
     return (results, folder)
@@ -41,7 +43,7 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
         for (i, path) in paths.enumerated() {
             let n = Int(path.split(separator: "/").last!)!
             #expect(results["\(i)"]?.outcome == .success(size: Int64(n)), "\(path)")
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/\(i).part"))
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/\(i).bin"))
             let same = Array(bytes) == LocalHTTPServer.pattern(n)
             #expect(same, "\(path): the stored bytes differ from what was served")
         }
@@ -51,11 +53,13 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
     @Test func capsTheSizeWithAndWithoutAContentLength() async throws {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
-        let (results, _) = try await download(["/bytes/200000", "/chunked/200000", "/bytes/100000"], from: server) { $0.maxBytes = 100_000 }
+        let (results, folder) = try await download(["/bytes/200000", "/chunked/200000", "/bytes/100000"], from: server) { $0.maxBytes = 100_000 }
         #expect(failure(results["0"])?.message.contains("larger than the limit of 100000 bytes") == true)
         #expect(failure(results["0"])?.transient == false)
         #expect(failure(results["1"])?.message.contains("larger than the limit of 100000 bytes") == true, "no length: counted in the write callback")
         #expect(results["2"]?.outcome == .success(size: 100_000), "exactly the cap is allowed")
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(left == ["2.bin"], "refused downloads leave no file behind")
     }
 
     @Test func reportsHTTPErrorsAndWhichAreWorthRetrying() async throws {

@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A download's bytes before they have a name: an unnamed `O_TMPFILE` in the download folder, or a
+/// `<key>.part` file where the file system has no unnamed files. Dropped unplaced, it vanishes.
+public final class DownloadedFile: @unchecked Sendable { // written by the download thread only, then handed over whole.
+    let fd: Int32
+    /// The named stand-in's path; nil for an unnamed file.
+    let partPath: String?
+    /// The first bytes, for sniffing the type without reading the file again.
+    public private(set) var header: [UInt8] = []
+    public private(set) var size: Int64 = 0
+    private var placed = false
+
+    private static let headerLength = 512
+    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Glibc's module leaves out.
+    private static let temporaryFileFlag: Int32 = 0o20_200_000
+
+    /// Opens an unnamed file in `folder`, or `folder/<key>.part` where that is not supported.
+    init(folder: String, key: String) throws(DownloadFileError) {
+        var fd = open(folder, Self.temporaryFileFlag | O_WRONLY | O_CLOEXEC, 0o644)
+        var part: String?
+        if fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+            part = folder + "/" + key + ".part"
+            fd = open(part!, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else { throw DownloadFileError(message: "could not create a file in \(folder): \(String(cString: strerror(errno)))") }
+        self.fd = fd
+        partPath = part
+    }
+
+    deinit {
+        close(fd)
+        if let partPath, !placed { unlink(partPath) }
+    }
+
+    /// Appends a chunk; false (errno set) when the disk refused it.
+    func append(_ data: UnsafeRawPointer, _ count: Int) -> Bool {
+        if header.count < Self.headerLength {
+            let take = min(count, Self.headerLength - header.count)
+            header.append(contentsOf: UnsafeRawBufferPointer(start: data, count: take))
+        }
+        var written = 0
+        while written < count {
+            let n = write(fd, data + written, count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            written += n
+        }
+        size += Int64(count)
+        return true
+    }
+
+    /// Gives the bytes their name at `path`, atomically; replaces a stale file left there by an earlier attempt.
+    public func place(atPath path: String) throws(DownloadFileError) {
+        func attempt() -> Bool {
+            if let partPath { return rename(partPath, path) == 0 }
+            return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0
+        }
+        if !attempt() {
+            guard errno == EEXIST, unlink(path) == 0, attempt() else {
+                throw DownloadFileError(message: "could not store the download as \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        placed = true
+    }
+}
+
+public struct DownloadFileError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
