@@ -63,6 +63,7 @@ public struct BatchRun {
         downloads.stop()
         publisher.stop() // its last pass publishes everything committed
         ingest.work.removeIfEmpty()
+        try? catalogue.performIdleMaintenance() // leave the next run a short log
         return Summary(drops: ingest.handled, rejected: ingest.rejected, leftBusy: leftBusy,
                        seconds: Date().timeIntervalSince(started))
     }

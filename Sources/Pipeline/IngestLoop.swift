@@ -124,7 +124,8 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         var count = 0
         for (entry, record) in zip(batch, records) {
             guard let record else { continue }
-            finish(entry.0, record)
+            // Linked before the commit unless the commit was another process's (then it may have linked another name).
+            finish(entry.0, record, linked: entry.1.uploadPath == record.destination)
             count += 1
             if record.isRejected { rejected += 1 }
         }
@@ -147,10 +148,11 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
     }
 
     /// Moves a committed drop's file to its destination (idempotent: a missing file is already there).
-    /// An upload's bytes were linked into place before the commit: only the claim is removed.
-    func finish(_ claim: ClaimedDrop, _ record: RequestRecord) {
+    /// An upload's bytes are linked into place before the commit (`linked`), so only the claim is removed;
+    /// when recovering another process's commit, the link is made first.
+    func finish(_ claim: ClaimedDrop, _ record: RequestRecord, linked: Bool = false) {
         if record.destination.hasPrefix("upload/") {
-            if linkat(work.directory.fd, claim.claimedPath, layout.root.fd, record.destination, 0) == 0 || errno == EEXIST {
+            if linked || linkat(work.directory.fd, claim.claimedPath, layout.root.fd, record.destination, 0) == 0 || errno == EEXIST {
                 unlinkat(work.directory.fd, claim.claimedPath, 0)
             }
             if claim.claimedPath.contains("/") { unlinkat(work.directory.fd, claim.requestID + ".d", AT_REMOVEDIR) }

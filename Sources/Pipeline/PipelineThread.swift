@@ -12,12 +12,14 @@ public final class PipelineThread: @unchecked Sendable { // state is touched onl
     private let publisher: PublisherThread
     private let watcher: InboxWatcher
     private let configuration: PipelineConfiguration
+    private let catalogue: any CatalogueStore
     private let logger: Logger
     private let done = NSCondition()
     private var finished = false
 
     public init(configuration: PipelineConfiguration, catalogue: any CatalogueStore, logger: Logger) throws {
         self.configuration = configuration
+        self.catalogue = catalogue
         self.logger = logger
         let layout = try RootLayout(root: configuration.root)
         ingest = try IngestLoop(layout: layout, catalogue: catalogue, configuration: configuration, logger: logger)
@@ -42,13 +44,21 @@ public final class PipelineThread: @unchecked Sendable { // state is touched onl
         publisher.start()
         do { try ingest.recover() } catch { logger.error("recovery failed", metadata: ["error": "\(error)"]) }
         var nextDue: Double? = 0
+        var maintained = true
         while true {
             let reasons = wakeup.wait(timeout: min(configuration.rescanInterval, nextDue ?? configuration.rescanInterval))
             if reasons.contains(.stop) { break }
             do {
                 if reasons.contains(.overflow) { logger.notice("inotify queue overflowed; rescanning inbox/") }
-                try ingest.drainInbox()
+                let (handled, _) = try ingest.drainInbox()
                 nextDue = try downloads.step()
+                if handled > 0 || downloads.running > 0 || !reasons.isEmpty {
+                    maintained = false
+                } else if !maintained {
+                    // A full interval with nothing to do: fold the catalogue's log in now, not during a burst.
+                    try catalogue.performIdleMaintenance()
+                    maintained = true
+                }
             } catch {
                 logger.error("pipeline pass failed; retrying", metadata: ["error": "\(error)"])
             }

@@ -3,9 +3,10 @@ public import Logging
 
 /// Runs an `OutboxPublisher` on its own thread, so writing the outbox overlaps taking the next drops.
 ///
-/// `poke()` after a commit. After a quiet spell a poke is published at once (a single drop's receipt appears
-/// in about a millisecond); while changes keep coming, passes are at most `burstInterval` apart, so a burst's
-/// changes to one object (a download's `downloading` then `ready`) become one write instead of several.
+/// `poke()` after a commit. A poke is published at once (a single drop's receipt appears in about a
+/// millisecond) unless changes arrived while the previous pass was still writing: then the publisher is the
+/// bottleneck, and the next pass waits until `burstInterval` after the previous one, so a burst's changes to one
+/// object (a download's `downloading` then `ready`) become one write instead of several.
 public final class PublisherThread: @unchecked Sendable { // `pending`/`stopping`/`finished` are guarded by `condition`.
     private let publisher: OutboxPublisher
     private let logger: Logger
@@ -46,7 +47,7 @@ public final class PublisherThread: @unchecked Sendable { // `pending`/`stopping
 
     private func run() {
         var lastPass = Date.distantPast
-        var lastPassPublished = false
+        var burst = false
         while true {
             condition.lock()
             // Wait for a poke (or, every 2 s, look anyway: another process may have committed).
@@ -55,15 +56,18 @@ public final class PublisherThread: @unchecked Sendable { // `pending`/`stopping
             }
             // In a burst, let changes gather until the interval since the last pass has passed.
             let due = lastPass.addingTimeInterval(burstInterval)
-            while lastPassPublished && !stopping && Date() < due { _ = condition.wait(until: due) }
+            while burst && !stopping && Date() < due { _ = condition.wait(until: due) }
             let stop = stopping
             pending = false
             condition.unlock()
-            do { lastPassPublished = try publisher.publishPending() > 0 } catch {
+            do { try publisher.publishPending() } catch {
                 logger.error("publishing the outbox failed; retrying at the next change", metadata: ["error": "\(error)"])
             }
             lastPass = Date()
             if stop { break }
+            condition.lock()
+            burst = pending // poked while this pass was writing
+            condition.unlock()
         }
         condition.lock()
         finished = true

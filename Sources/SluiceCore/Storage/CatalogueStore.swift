@@ -6,6 +6,8 @@
 public protocol CatalogueStore: Sendable {
     func read<T>(_ body: (any CatalogueReading) throws -> T) throws -> T
     func write<T>(_ body: (any CatalogueWriting) throws -> T) throws -> T
+    /// Deferred upkeep (SQLite: folding the write-ahead log into the database), called when the pipeline is idle.
+    func performIdleMaintenance() throws
 }
 
 /// What a snapshot of the catalogue answers.

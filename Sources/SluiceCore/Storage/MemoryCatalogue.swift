@@ -24,6 +24,9 @@ public final class MemoryCatalogue: CatalogueStore {
         return try body(MemoryTransaction(state: snapshot))
     }
 
+    /// Nothing is deferred in memory.
+    public func performIdleMaintenance() {}
+
     public func write<T>(_ body: (any CatalogueWriting) throws -> T) throws -> T {
         try state.withLock { current in
             let tx = MemoryTransaction(state: current)
