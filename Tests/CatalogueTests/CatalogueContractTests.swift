@@ -8,13 +8,14 @@ enum Store: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory, sqlite
     var testDescription: String { rawValue }
 
-    func make() throws -> any CatalogueStore {
+    /// A fresh catalogue, and what removes it when the test is done.
+    func make() throws -> (any CatalogueStore, remove: @Sendable () -> Void) {
         switch self {
-        case .memory: return MemoryCatalogue()
+        case .memory: return (MemoryCatalogue(), {})
         case .sqlite:
             let dir = NSTemporaryDirectory() + "/catalogue-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            return try SQLiteCatalogue(path: dir + "/c.sqlite")
+            return (try SQLiteCatalogue(path: dir + "/c.sqlite"), { try? FileManager.default.removeItem(atPath: dir) })
         }
     }
 }
@@ -25,7 +26,8 @@ func sampleFile(_ name: String = "f") -> FileRecord {
 
 @Suite struct CatalogueContractTests {
     @Test(arguments: Store.allCases) func filesRoundTripAndKeepTheirOrder(store: Store) throws {
-        let c = try store.make()
+        let (c, remove) = try store.make()
+        defer { remove() }
         var inserted: [FileRecord] = []
         try c.write { tx in
             for i in 0..<5 { var f = sampleFile("n\(i)"); try tx.insertFile(&f); inserted.append(f) }
@@ -50,7 +52,8 @@ func sampleFile(_ name: String = "f") -> FileRecord {
     }
 
     @Test(arguments: Store.allCases) func aThrowingWriteAppliesNothing(store: Store) throws {
-        let c = try store.make()
+        let (c, remove) = try store.make()
+        defer { remove() }
         struct Boom: Error {}
         #expect(throws: Boom.self) {
             try c.write { tx in
@@ -63,7 +66,8 @@ func sampleFile(_ name: String = "f") -> FileRecord {
     }
 
     @Test(arguments: Store.allCases) func requestIdsCommitOnce(store: Store) throws {
-        let c = try store.make()
+        let (c, remove) = try store.make()
+        defer { remove() }
         let r = RequestRecord(id: Identifier.make(), name: "a b\n.json", receiptName: "a b\n.json", receipt: Array("{}".utf8), destination: "inbox/.done/x")
         try c.write { try $0.insertRequest(r) }
         #expect(try c.read { try $0.request(id: r.id) } == r)
@@ -78,7 +82,8 @@ func sampleFile(_ name: String = "f") -> FileRecord {
     }
 
     @Test(arguments: Store.allCases) func changesCarryTheVersionOfTheirTransaction(store: Store) throws {
-        let c = try store.make()
+        let (c, remove) = try store.make()
+        defer { remove() }
         #expect(try c.read { try $0.currentVersion() } == 0)
         var a = sampleFile("a"), b = sampleFile("b")
         try c.write { tx in try tx.insertFile(&a); try tx.insertFile(&b) }
@@ -105,7 +110,8 @@ func sampleFile(_ name: String = "f") -> FileRecord {
     }
 
     @Test(arguments: Store.allCases) func jobsAreClaimedRetriedAndReleased(store: Store) throws {
-        let c = try store.make()
+        let (c, remove) = try store.make()
+        defer { remove() }
         let now = Timestamp.now()
         let later = Timestamp(seconds: now.seconds + 3600)
         let a = Job(id: Identifier.make(), kind: .download, subject: "f1", payload: "http://h/1", notBefore: now)
@@ -125,7 +131,8 @@ func sampleFile(_ name: String = "f") -> FileRecord {
     }
 
     @Test(arguments: Store.allCases) func unlinksAreRemembered(store: Store) throws {
-        let c = try store.make()
+        let (c, remove) = try store.make()
+        defer { remove() }
         try c.write { try $0.addUnlink("upload/text/a.txt"); try $0.addUnlink("upload/text/b.txt") }
         #expect(Set(try c.read { try $0.pendingUnlinks(limit: 10) }) == ["upload/text/a.txt", "upload/text/b.txt"])
         try c.write { try $0.removeUnlinks(["upload/text/a.txt"]) }
@@ -137,6 +144,7 @@ func sampleFile(_ name: String = "f") -> FileRecord {
     @Test func secondProcessViewSeesCommittedRowsReadOnly() throws {
         let dir = NSTemporaryDirectory() + "/catalogue-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let writer = try SQLiteCatalogue(path: dir + "/c.sqlite")
         let reader = try SQLiteCatalogue(path: dir + "/c.sqlite", readOnly: true)
         var f = sampleFile()

@@ -105,6 +105,7 @@ import TestSupport
         defer { root.remove() }
         let request = NSTemporaryDirectory() + "/req-\(UUID().uuidString).json"
         try Data(#"{"op":"file.delete","id":"00000000-0000-4000-8000-000000000000"}"#.utf8).write(to: URL(fileURLWithPath: request))
+        defer { try? FileManager.default.removeItem(atPath: request) }
         let submitted = try SluiceProcess.run(["submit", "--root", root.path, request])
         #expect(submitted.status == 0)
         #expect(submitted.out.hasSuffix("outbox/receipts/" + (request as NSString).lastPathComponent + "\n"))

@@ -3,7 +3,7 @@ import Testing
 import Fetch
 import TestSupport
 
-/// Runs specs through a real `CurlDownloader` and collects the results.
+/// Runs specs through a real `CurlDownloader` and collects the results; the caller removes `folder`.
 func download(_ paths: [String], from server: LocalHTTPServer?, configure: (inout FetchConfiguration) -> Void = { _ in })
     async throws -> (results: [String: DownloadResult], folder: String)
 {
@@ -40,6 +40,7 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
         defer { server.stop() }
         let paths = (0..<40).map { "/bytes/\(1000 + $0 * 997)" } + ["/chunked/300000", "/redirect-to/5000"]
         let (results, folder) = try await download(paths, from: server)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         for (i, path) in paths.enumerated() {
             let n = Int(path.split(separator: "/").last!)!
             #expect(results["\(i)"]?.outcome == .success(size: Int64(n)), "\(path)")
@@ -54,6 +55,7 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
         let (results, folder) = try await download(["/bytes/200000", "/chunked/200000", "/bytes/100000"], from: server) { $0.maxBytes = 100_000 }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(failure(results["0"])?.message.contains("larger than the limit of 100000 bytes") == true)
         #expect(failure(results["0"])?.transient == false)
         #expect(failure(results["1"])?.message.contains("larger than the limit of 100000 bytes") == true, "no length: counted in the write callback")
@@ -65,7 +67,8 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
     @Test func reportsHTTPErrorsAndWhichAreWorthRetrying() async throws {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
-        let (results, _) = try await download(["/status/404", "/status/500", "/status/429", "/status/503"], from: server)
+        let (results, folder) = try await download(["/status/404", "/status/500", "/status/429", "/status/503"], from: server)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(failure(results["0"])?.message == "HTTP 404 from the server")
         #expect(failure(results["0"])?.transient == false)
         #expect(failure(results["1"])?.transient == true)
@@ -77,7 +80,8 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
     @Test func refusesRedirectLoopsAndOtherSchemes() async throws {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
-        let (results, _) = try await download(["/redirect-loop", "/redirect-file"], from: server) { $0.maxRedirects = 5 }
+        let (results, folder) = try await download(["/redirect-loop", "/redirect-file"], from: server) { $0.maxRedirects = 5 }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(failure(results["0"])?.message.contains("too many redirects (more than 5)") == true)
         #expect(failure(results["1"])?.message.contains("not http or https") == true, "\(failure(results["1"])?.message ?? "")")
     }
@@ -85,7 +89,8 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
     @Test func refusedConnectionsAndStallsFailWithTheirReason() async throws {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
-        let (results, _) = try await download(["http://127.0.0.1:1/x", "/stall"], from: server) { $0.lowSpeedTime = 1 }
+        let (results, folder) = try await download(["http://127.0.0.1:1/x", "/stall"], from: server) { $0.lowSpeedTime = 1 }
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(failure(results["0"])?.message.hasPrefix("could not connect") == true)
         #expect(failure(results["0"])?.transient == true)
         #expect(failure(results["1"])?.message.hasPrefix("timed out") == true, "\(failure(results["1"])?.message ?? "")")
@@ -95,7 +100,8 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
         let cd = "attachment; filename=\"../../evil.sh\"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.pdf"
-        let (results, _) = try await download(["/named?cd=" + cd.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!], from: server)
+        let (results, folder) = try await download(["/named?cd=" + cd.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!], from: server)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(results["0"]?.suggestedName == "отчёт.pdf", "filename* wins over filename")
     }
 }
