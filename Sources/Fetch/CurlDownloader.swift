@@ -142,7 +142,7 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
         if case .success = outcome { file = transfer.file }
         onComplete(DownloadResult(key: transfer.spec.key, outcome: outcome, seconds: seconds,
                                   suggestedName: transfer.contentDisposition.flatMap(ContentDisposition.filename),
-                                  contentType: transfer.contentType, file: file))
+                                  file: file))
     }
 
     static func outcome(_ code: CURLcode, _ t: Transfer, _ configuration: FetchConfiguration) -> DownloadResult.Outcome {

@@ -37,7 +37,6 @@ public struct DownloadResult: Sendable {
     public var seconds: Double
     /// The name the server suggested (Content-Disposition), unsanitised: metadata only, never a path.
     public var suggestedName: String?
-    public var contentType: String?
     /// The bytes, on success: place them (`DownloadedFile.place`) or drop them.
     public var file: DownloadedFile?
 }

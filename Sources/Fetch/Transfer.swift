@@ -16,7 +16,6 @@ final class Transfer {
     var httpStatus = 0
     var contentDisposition: String?
     var retryAfter: String?
-    var contentType: String?
     /// curl writes its error text here; it must outlive the handle, so it is allocated, not an Array.
     let errorBuffer: UnsafeMutablePointer<CChar> = {
         let p = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -49,7 +48,7 @@ final class Transfer {
     /// Called with each header line; a status line starts a new response (after a redirect).
     func header(_ line: String) {
         if line.hasPrefix("HTTP/") {
-            contentDisposition = nil; retryAfter = nil; contentType = nil
+            contentDisposition = nil; retryAfter = nil
             let parts = line.split(separator: " ")
             if parts.count > 1, let code = Int(parts[1]) { httpStatus = code }
             return
@@ -60,7 +59,6 @@ final class Transfer {
         switch name {
         case "content-disposition": contentDisposition = value
         case "retry-after": retryAfter = value
-        case "content-type": contentType = value
         default: break
         }
     }

@@ -98,9 +98,6 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         return (total, busy)
     }
 
-    /// Publishes committed changes (from this or any other process) on the calling thread.
-    public func publish() throws { try publisher.publishPending() }
-
     /// Applies a batch in one transaction, or one by one when the batch fails; then moves each file on.
     /// An upload's bytes are linked into `upload/` before the commit, so a published File always has its bytes.
     @discardableResult

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Wakes the pipeline loop: an inotify hint, a finished job, a stop request; waits coalesce them.
+/// Wakes the pipeline loop: an inotify hint, a finished download, a stop request; waits coalesce them.
 public final class Wakeup: @unchecked Sendable { // NSCondition guards every field.
     public struct Reasons: OptionSet, Sendable {
         public let rawValue: Int
@@ -9,8 +9,6 @@ public final class Wakeup: @unchecked Sendable { // NSCondition guards every fie
         public static let inbox = Reasons(rawValue: 1)
         /// The kernel dropped events: rescan.
         public static let overflow = Reasons(rawValue: 2)
-        /// Committed changes wait to be published.
-        public static let publish = Reasons(rawValue: 4)
         /// A job finished or was queued.
         public static let jobs = Reasons(rawValue: 8)
         public static let stop = Reasons(rawValue: 16)
@@ -36,11 +34,5 @@ public final class Wakeup: @unchecked Sendable { // NSCondition guards every fie
         let reasons = pending
         pending.subtract(reasons.subtracting(.stop))
         return reasons
-    }
-
-    public var isStopping: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return pending.contains(.stop)
     }
 }
