@@ -49,13 +49,6 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
         curl_multi_wakeup(multi)
     }
 
-    /// Downloads queued or running.
-    public var inFlight: Int {
-        lock.lock(); defer { lock.unlock() }
-        return queue.count + activeCount
-    }
-    private var activeCount = 0
-
     /// Stops the loop; running transfers are abandoned (their jobs go back to pending on restart).
     public func stop() {
         lock.lock(); stopped = true; lock.unlock()
@@ -80,7 +73,6 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
                 let code = message.pointee.data.result
                 finish(easy, code)
             }
-            lock.lock(); activeCount = active.count; lock.unlock()
             curl_multi_poll(multi, nil, 0, 1000, nil)
         }
         for (easy, _) in active { curl_multi_remove_handle(multi, easy) }

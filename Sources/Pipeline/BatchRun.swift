@@ -13,11 +13,13 @@ public struct BatchRun {
         public var seconds = 0.0
     }
 
+    let layout: RootLayout
     let configuration: PipelineConfiguration
     let catalogue: any CatalogueStore
     let logger: Logger
 
-    public init(configuration: PipelineConfiguration, catalogue: any CatalogueStore, logger: Logger) {
+    public init(layout: RootLayout, configuration: PipelineConfiguration, catalogue: any CatalogueStore, logger: Logger) {
+        self.layout = layout
         self.configuration = configuration
         self.catalogue = catalogue
         self.logger = logger
@@ -26,7 +28,6 @@ public struct BatchRun {
     /// Runs to completion; `progress` gets a line about once a second while downloads are under way.
     public func run(progress: (String) -> Void) throws -> Summary {
         let started = Date()
-        let layout = try RootLayout(root: configuration.root)
         let wakeup = Wakeup()
         let ingest = try IngestLoop(layout: layout, catalogue: catalogue, configuration: configuration, logger: logger)
         let publisher = PublisherThread(publisher: ingest.publisher, logger: logger)

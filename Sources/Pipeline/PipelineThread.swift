@@ -17,11 +17,10 @@ public final class PipelineThread: @unchecked Sendable { // state is touched onl
     private let done = NSCondition()
     private var finished = false
 
-    public init(configuration: PipelineConfiguration, catalogue: any CatalogueStore, logger: Logger) throws {
+    public init(layout: RootLayout, configuration: PipelineConfiguration, catalogue: any CatalogueStore, logger: Logger) throws {
         self.configuration = configuration
         self.catalogue = catalogue
         self.logger = logger
-        let layout = try RootLayout(root: configuration.root)
         ingest = try IngestLoop(layout: layout, catalogue: catalogue, configuration: configuration, logger: logger)
         publisher = PublisherThread(publisher: ingest.publisher, logger: logger)
         ingest.onCommit = { [publisher] in publisher.poke() }

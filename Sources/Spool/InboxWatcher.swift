@@ -6,7 +6,7 @@ import SluiceCore
 ///
 /// libinotifytools keeps one process-global descriptor and returns events in static storage, so one
 /// thread owns it: it copies each event's mask at once and posts a hint.
-public final class InboxWatcher: @unchecked Sendable { // `thread` and `stopped` are set before start / read atomically enough: a Bool flag polled once a second.
+public final class InboxWatcher: @unchecked Sendable { // `thread` is set once in start(); `stopped` is a locked flag.
     private let inbox: String
     private let wakeup: Wakeup
     private var thread: Thread?

@@ -21,9 +21,9 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
-        _ = try RootLayout(root: path)
+        let layout = try RootLayout(root: path)
         let catalogue = try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path))
-        let batch = BatchRun(configuration: pipeline.configuration(root: path), catalogue: catalogue, logger: logger)
+        let batch = BatchRun(layout: layout, configuration: pipeline.configuration(root: path), catalogue: catalogue, logger: logger)
         let summary = try batch.run { line in FileHandle.standardError.write(Data(("sluice run: " + line + "\n").utf8)) }
         var line = "sluice run: \(summary.drops) drop\(summary.drops == 1 ? "" : "s") handled"
         if summary.rejected > 0 { line += " (\(summary.rejected) refused whole; see inbox/.rejected/)" }

@@ -51,7 +51,9 @@ struct Submit: ParsableCommand {
                 }
                 usleep(50_000); waited += 0.05
             }
-            print(root.absoluteRoot + "/outbox/receipts/" + Drop.receiptName(for: name, requestID: "unknown"))
+            let receipt = Drop.receiptName(for: name, requestID: "<request id>")
+            print(root.absoluteRoot + "/outbox/receipts/" + receipt
+                  + (receipt.hasPrefix("<") ? "  (the name is too long: the receipt is named by its request id)" : ""))
         }
     }
 }

@@ -26,8 +26,8 @@ struct Up: AsyncParsableCommand {
     func run() async throws {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
-        _ = try RootLayout(root: path)
-        let thread = try PipelineThread(configuration: pipeline.configuration(root: path),
+        let layout = try RootLayout(root: path)
+        let thread = try PipelineThread(layout: layout, configuration: pipeline.configuration(root: path),
                                         catalogue: try SQLiteCatalogue(path: RootLayoutPath.catalogue(path)), logger: logger)
         var readerConfiguration = ReaderConfiguration(root: path)
         readerConfiguration.host = reader.host

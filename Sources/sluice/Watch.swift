@@ -21,8 +21,8 @@ struct Watch: AsyncParsableCommand {
     func run() async throws {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
-        _ = try RootLayout(root: path)
-        let thread = try PipelineThread(configuration: pipeline.configuration(root: path),
+        let layout = try RootLayout(root: path)
+        let thread = try PipelineThread(layout: layout, configuration: pipeline.configuration(root: path),
                                         catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
         logger.info("sluice watch", metadata: ["root": "\(path)"])
         let group = ServiceGroup(configuration: .init(services: [PipelineService(pipeline: thread)],

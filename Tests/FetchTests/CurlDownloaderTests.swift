@@ -3,14 +3,16 @@ import Testing
 import Fetch
 import TestSupport
 
-/// Runs specs through a real `CurlDownloader` and collects the results; the caller removes `folder`.
-func download(_ paths: [String], from server: LocalHTTPServer?, configure: (inout FetchConfiguration) -> Void = { _ in })
-    async throws -> (results: [String: DownloadResult], folder: String)
+/// Runs specs through a real `CurlDownloader`, names each success `<key>.bin`, lets `inspect` look at the
+/// folder, then removes it.
+func download(_ paths: [String], from server: LocalHTTPServer?, configure: (inout FetchConfiguration) -> Void = { _ in },
+              inspect: (String) throws -> Void = { _ in }) async throws -> [String: DownloadResult]
 {
     var configuration = FetchConfiguration()
     configure(&configuration)
     let folder = NSTemporaryDirectory() + "/fetch-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
     let (stream, continuation) = AsyncStream<DownloadResult>.makeStream()
     let downloader = CurlDownloader(configuration: configuration) { continuation.yield($0) }
     downloader.start()
@@ -26,7 +28,8 @@ func download(_ paths: [String], from server: LocalHTTPServer?, configure: (inou
         try result.file?.place(atPath: folder + "/\(result.key).bin")
         if results.count == specs.count { break }
     }
-    return (results, folder)
+    try inspect(folder)
+    return results
 }
 
 func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
@@ -39,14 +42,16 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
         let paths = (0..<40).map { "/bytes/\(1000 + $0 * 997)" } + ["/chunked/300000", "/redirect-to/5000"]
-        let (results, folder) = try await download(paths, from: server)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sizes = paths.map { Int($0.split(separator: "/").last!)! }
+        let results = try await download(paths, from: server, inspect: { folder in
+            for (i, n) in sizes.enumerated() {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/\(i).bin"))
+                let same = Array(bytes) == LocalHTTPServer.pattern(n)
+                #expect(same, "\(paths[i]): the stored bytes differ from what was served")
+            }
+        })
         for (i, path) in paths.enumerated() {
-            let n = Int(path.split(separator: "/").last!)!
-            #expect(results["\(i)"]?.outcome == .success(size: Int64(n)), "\(path)")
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/\(i).bin"))
-            let same = Array(bytes) == LocalHTTPServer.pattern(n)
-            #expect(same, "\(path): the stored bytes differ from what was served")
+            #expect(results["\(i)"]?.outcome == .success(size: Int64(sizes[i])), "\(path)")
         }
         #expect(results["0"]!.seconds > 0)
     }
@@ -54,21 +59,21 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
     @Test func capsTheSizeWithAndWithoutAContentLength() async throws {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
-        let (results, folder) = try await download(["/bytes/200000", "/chunked/200000", "/bytes/100000"], from: server) { $0.maxBytes = 100_000 }
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = try await download(["/bytes/200000", "/chunked/200000", "/bytes/100000"], from: server,
+                                         configure: { $0.maxBytes = 100_000 }, inspect: { folder in
+            let left = try FileManager.default.contentsOfDirectory(atPath: folder)
+            #expect(left == ["2.bin"], "refused downloads leave no file behind")
+        })
         #expect(failure(results["0"])?.message.contains("larger than the limit of 100000 bytes") == true)
         #expect(failure(results["0"])?.transient == false)
         #expect(failure(results["1"])?.message.contains("larger than the limit of 100000 bytes") == true, "no length: counted in the write callback")
         #expect(results["2"]?.outcome == .success(size: 100_000), "exactly the cap is allowed")
-        let left = try FileManager.default.contentsOfDirectory(atPath: folder)
-        #expect(left == ["2.bin"], "refused downloads leave no file behind")
     }
 
     @Test func reportsHTTPErrorsAndWhichAreWorthRetrying() async throws {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
-        let (results, folder) = try await download(["/status/404", "/status/500", "/status/429", "/status/503"], from: server)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = try await download(["/status/404", "/status/500", "/status/429", "/status/503"], from: server)
         #expect(failure(results["0"])?.message == "HTTP 404 from the server")
         #expect(failure(results["0"])?.transient == false)
         #expect(failure(results["1"])?.transient == true)
@@ -80,8 +85,7 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
     @Test func refusesRedirectLoopsAndOtherSchemes() async throws {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
-        let (results, folder) = try await download(["/redirect-loop", "/redirect-file"], from: server) { $0.maxRedirects = 5 }
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = try await download(["/redirect-loop", "/redirect-file"], from: server) { $0.maxRedirects = 5 }
         #expect(failure(results["0"])?.message.contains("too many redirects (more than 5)") == true)
         #expect(failure(results["1"])?.message.contains("not http or https") == true, "\(failure(results["1"])?.message ?? "")")
     }
@@ -89,8 +93,7 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
     @Test func refusedConnectionsAndStallsFailWithTheirReason() async throws {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
-        let (results, folder) = try await download(["http://127.0.0.1:1/x", "/stall"], from: server) { $0.lowSpeedTime = 1 }
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = try await download(["http://127.0.0.1:1/x", "/stall"], from: server) { $0.lowSpeedTime = 1 }
         #expect(failure(results["0"])?.message.hasPrefix("could not connect") == true)
         #expect(failure(results["0"])?.transient == true)
         #expect(failure(results["1"])?.message.hasPrefix("timed out") == true, "\(failure(results["1"])?.message ?? "")")
@@ -100,8 +103,7 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
         let cd = "attachment; filename=\"../../evil.sh\"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.pdf"
-        let (results, folder) = try await download(["/named?cd=" + cd.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!], from: server)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let results = try await download(["/named?cd=" + cd.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!], from: server)
         #expect(results["0"]?.suggestedName == "отчёт.pdf", "filename* wins over filename")
     }
 }
