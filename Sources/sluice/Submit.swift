@@ -40,14 +40,18 @@ struct Submit: ParsableCommand {
             }
             let temp = inbox + "/.submit-\(Identifier.make())"
             guard FileManager.default.createFile(atPath: temp, contents: bytes) else {
-                throw ValidationError("cannot write into \(inbox): check that it exists and is writable")
+                throw SubmitError("cannot write into \(inbox): check that it exists and is writable")
             }
             defer { unlink(temp) }
             // link() refuses to replace: an earlier drop of the same name is never lost.
             var waited = 0.0
             while link(temp, inbox + "/" + name) != 0 {
-                guard errno == EEXIST, waited < 30 else {
-                    throw ValidationError("cannot drop \(name): \(String(cString: strerror(errno)))")
+                guard errno == EEXIST else {
+                    throw SubmitError("cannot drop \(name) into \(inbox): \(String(cString: strerror(errno)))")
+                }
+                guard waited < 30 else {
+                    throw SubmitError("cannot drop \(name): a drop of that name has waited in \(inbox) for 30 s. "
+                                      + "Start `sluice watch` or `sluice run` to take it, or submit under another name.")
                 }
                 usleep(50_000); waited += 0.05
             }
@@ -56,4 +60,10 @@ struct Submit: ParsableCommand {
                   + (receipt.hasPrefix("<") ? "  (the name is too long: the receipt is named by its request id)" : ""))
         }
     }
+}
+
+/// A failure of the drop itself (not of the command line): printed as one line, without the usage text.
+struct SubmitError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
