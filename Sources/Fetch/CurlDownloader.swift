@@ -9,85 +9,144 @@ import Glibc
 ///
 /// Only http and https are allowed, redirects included; each transfer has a redirect limit, connect and
 /// low-speed timeouts, and a byte cap counted in the write callback (`MAXFILESIZE` alone misses unknown lengths).
-public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` are guarded by `lock`; the multi handle and `active` belong to the loop thread.
+public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` are guarded by `lock`; the multi handle, `active` and `hostCounts` belong to the loop thread.
     private let configuration: FetchConfiguration
-    private let multi: UnsafeMutableRawPointer
+    private let multi: UnsafeMutableRawPointer?
+    /// Why libcurl cannot be used in this process, when it cannot: every download then fails with this message.
+    private let unavailable: String?
     private let lock = NSLock()
     private var queue: [DownloadSpec] = []
     private var stopped = false
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
+    /// Transfers in `active` per `DownloadSpec.host`.
+    private var hostCounts: [String: Int] = [:]
     private var thread: Thread?
+    private let onStart: @Sendable (String) -> Void
     private let onComplete: @Sendable (DownloadResult) -> Void
 
-    /// `onComplete` runs on the download thread, once per submitted spec.
-    public init(configuration: FetchConfiguration, onComplete: @escaping @Sendable (DownloadResult) -> Void) {
-        CurlGlobal.initialise()
+    /// `onStart` gets a spec's key when its transfer begins (it may wait for the limits first); `onComplete` gets
+    /// each spec's result, once. Both run on the download thread. Loads libcurl on first use.
+    public init(configuration: FetchConfiguration, onStart: @escaping @Sendable (String) -> Void = { _ in },
+                onComplete: @escaping @Sendable (DownloadResult) -> Void) {
         self.configuration = configuration
+        self.onStart = onStart
         self.onComplete = onComplete
-        multi = curl_multi_init()
+        if let failure = sluice_curl_load() {
+            unavailable = String(cString: failure)
+            multi = nil
+            return
+        }
+        unavailable = nil
+        multi = sluice_multi_init()
         sluice_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxPerHost)
         sluice_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, configuration.maxConcurrent)
     }
 
     deinit {
         active.removeAll()
-        curl_multi_cleanup(multi)
+        if let multi { sluice_multi_cleanup(multi) }
     }
 
     public func start() {
+        guard unavailable == nil else { return }
         let thread = Thread { [self] in run() }
         thread.name = "sluice-curl"
         self.thread = thread
         thread.start()
     }
 
-    /// Queues a download; safe from any thread.
+    /// Queues a download; safe from any thread. Without libcurl each spec fails at once, on the caller's thread.
     public func submit(_ specs: [DownloadSpec]) {
+        if let unavailable {
+            for spec in specs {
+                onComplete(DownloadResult(key: spec.key, outcome: .failure(message: unavailable, transient: false, retryAfter: nil), seconds: 0))
+            }
+            return
+        }
         lock.lock()
         queue.append(contentsOf: specs)
         lock.unlock()
-        curl_multi_wakeup(multi)
+        sluice_multi_wakeup(multi)
     }
 
     /// Stops the loop; running transfers are abandoned (their jobs go back to pending on restart).
     public func stop() {
         lock.lock(); stopped = true; lock.unlock()
-        curl_multi_wakeup(multi)
+        if let multi { sluice_multi_wakeup(multi) }
     }
 
+    /// Admits queued downloads while there is room under both limits, then lets curl work until something
+    /// happens. curl never holds a transfer it cannot start: with handles parked in its own pending state
+    /// (over `CURLMOPT_MAX_HOST_CONNECTIONS`), libcurl 7.88 at times polled a full second with no socket before
+    /// starting them.
     private func run() {
+        var waiting: [Waiting] = [] // taken from `queue`, not yet given to curl (FIFO, per-host limited)
+        var admissionDue = false // new downloads came, or slots came free
         while true {
             lock.lock()
             if stopped { lock.unlock(); break }
-            let room = max(0, configuration.maxConcurrent * 2 - active.count)
-            let next = Array(queue.prefix(room))
-            queue.removeFirst(next.count)
+            if !queue.isEmpty {
+                waiting.append(contentsOf: queue.map { Waiting(spec: $0, host: $0.host) })
+                queue.removeAll()
+                admissionDue = true
+            }
             lock.unlock()
-            for spec in next { add(spec) }
+            if admissionDue {
+                admit(from: &waiting)
+                admissionDue = false
+            }
 
             var running: Int32 = 0
-            curl_multi_perform(multi, &running)
+            sluice_multi_perform(multi, &running)
             var remaining: Int32 = 0
-            while let message = curl_multi_info_read(multi, &remaining) {
+            while let message = sluice_multi_info_read(multi, &remaining) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
-                let code = message.pointee.data.result
-                finish(easy, code)
+                finish(easy, message.pointee.data.result)
+                admissionDue = !waiting.isEmpty
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            if admissionDue { continue } // fill the free slots before sleeping
+            sluice_multi_poll(multi, nil, 0, 1000, nil)
         }
-        for (easy, _) in active { curl_multi_remove_handle(multi, easy) }
+        for (easy, _) in active { sluice_multi_remove_handle(multi, easy) }
         active.removeAll()
     }
 
-    private func add(_ spec: DownloadSpec) {
+    /// A download not yet given to curl, with the host its limit counts.
+    private struct Waiting {
+        var spec: DownloadSpec
+        var host: String
+    }
+
+    /// Moves downloads from `waiting` to curl, oldest first, up to `maxConcurrent` in all and `maxPerHost` per host.
+    private func admit(from waiting: inout [Waiting]) {
+        guard !waiting.isEmpty, active.count < configuration.maxConcurrent else { return }
+        var kept: [Waiting] = []
+        var full = Set<String>() // hosts at their limit in this pass
+        for (index, entry) in waiting.enumerated() {
+            if active.count >= configuration.maxConcurrent {
+                kept.append(contentsOf: waiting[index...])
+                break
+            }
+            if full.contains(entry.host) { kept.append(entry); continue }
+            if hostCounts[entry.host, default: 0] >= configuration.maxPerHost {
+                full.insert(entry.host)
+                kept.append(entry)
+                continue
+            }
+            add(entry.spec, host: entry.host)
+        }
+        waiting = kept
+    }
+
+    private func add(_ spec: DownloadSpec, host: String) {
         let started = Date.timeIntervalSinceReferenceDate
         let file: DownloadedFile
         do { file = try DownloadedFile(folder: spec.folder, key: spec.key) } catch {
             onComplete(DownloadResult(key: spec.key, outcome: .failure(message: error.message, transient: true, retryAfter: nil), seconds: 0))
             return
         }
-        guard let easy = curl_easy_init() else {
-            onComplete(DownloadResult(key: spec.key, outcome: .failure(message: "curl_easy_init failed", transient: true, retryAfter: nil), seconds: 0))
+        guard let easy = sluice_easy_init() else {
+            onComplete(DownloadResult(key: spec.key, outcome: .failure(message: "curl_easy_init failed (out of memory?)", transient: true, retryAfter: nil), seconds: 0))
             return
         }
         let transfer = Transfer(spec: spec, handle: easy, file: file, maxBytes: configuration.maxBytes, started: started)
@@ -119,12 +178,16 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
             return size * count
         }
         active[easy] = transfer
-        curl_multi_add_handle(multi, easy)
+        hostCounts[host, default: 0] += 1
+        sluice_multi_add_handle(multi, easy)
+        onStart(spec.key)
     }
 
     private func finish(_ easy: UnsafeMutableRawPointer, _ code: CURLcode) {
-        curl_multi_remove_handle(multi, easy)
+        sluice_multi_remove_handle(multi, easy)
         guard let transfer = active.removeValue(forKey: easy) else { return }
+        let host = transfer.spec.host
+        if let count = hostCounts[host], count > 1 { hostCounts[host] = count - 1 } else { hostCounts[host] = nil }
         let seconds = Date.timeIntervalSinceReferenceDate - transfer.started
         var status = 0
         sluice_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
@@ -138,7 +201,7 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
     }
 
     static func outcome(_ code: CURLcode, _ t: Transfer, _ configuration: FetchConfiguration) -> DownloadResult.Outcome {
-        let detail = String(cString: t.errorBuffer).nonEmpty ?? String(cString: curl_easy_strerror(code))
+        let detail = String(cString: t.errorBuffer).nonEmpty ?? String(cString: sluice_easy_strerror(code))
         if t.httpStatus >= 400 {
             let transient = t.httpStatus == 408 || t.httpStatus == 429 || t.httpStatus >= 500
             return .failure(message: "HTTP \(t.httpStatus) from the server", transient: transient, retryAfter: t.retryAfter.flatMap(RetryAfter.seconds))
@@ -179,10 +242,4 @@ enum RetryAfter {
         guard let date = formatter.date(from: value) else { return nil }
         return max(0, date.timeIntervalSinceNow)
     }
-}
-
-/// `curl_global_init` once per process, before any handle.
-enum CurlGlobal {
-    private static let once: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
-    static func initialise() { _ = once }
 }

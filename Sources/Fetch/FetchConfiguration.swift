@@ -23,6 +23,15 @@ public struct DownloadSpec: Sendable {
     public init(key: String, url: String, folder: String) {
         self.key = key; self.url = url; self.folder = folder
     }
+
+    /// The URL's authority (`host:port`, lowercased, without user info): what the per-host limit counts.
+    var host: String {
+        guard let schemeEnd = url.firstRange(of: "://") else { return "" }
+        let rest = url[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostPart = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? authority
+        return hostPart.lowercased()
+    }
 }
 
 /// How a download ended.

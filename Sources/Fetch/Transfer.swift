@@ -28,7 +28,7 @@ final class Transfer {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        sluice_easy_cleanup(handle)
         errorBuffer.deallocate()
     }
 

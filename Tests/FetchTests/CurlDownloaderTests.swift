@@ -106,6 +106,52 @@ func failure(_ r: DownloadResult?) -> (message: String, transient: Bool)? {
         let results = try await download(["/named?cd=" + cd.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!], from: server)
         #expect(results["0"]?.suggestedName == "отчёт.pdf", "filename* wins over filename")
     }
+
+    @Test func startsNoMoreTransfersThanTheLimitsAllowAndReportsEachStart() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        var configuration = FetchConfiguration()
+        configuration.maxPerHost = 3
+        configuration.maxConcurrent = 5
+        // Two host names for one server: the per-host limit counts them apart, the total limit together.
+        let hosts = ["http://127.0.0.1:\(server.port)", "http://localhost:\(server.port)"]
+        let specs = (0..<24).map { i in
+            DownloadSpec(key: "\(i)", url: "\(hosts[i % 2])/slow/40/\(2000 + i)", folder: NSTemporaryDirectory())
+        }
+        enum Event { case started(String), finished(DownloadResult) }
+        let (stream, continuation) = AsyncStream<Event>.makeStream()
+        let downloader = CurlDownloader(configuration: configuration, onStart: { continuation.yield(.started($0)) },
+                                        onComplete: { continuation.yield(.finished($0)) })
+        downloader.start()
+        defer { downloader.stop() }
+        downloader.submit(specs)
+
+        var running: [String: Int] = [:] // per host
+        var peak: [String: Int] = [:]
+        var peakTotal = 0
+        var started = Set<String>()
+        var finished: [String: DownloadResult] = [:]
+        for await event in stream {
+            switch event {
+            case let .started(key):
+                #expect(started.insert(key).inserted, "\(key) started twice")
+                let host = hosts[Int(key)! % 2]
+                running[host, default: 0] += 1
+                peak[host] = max(peak[host] ?? 0, running[host]!)
+                peakTotal = max(peakTotal, running.values.reduce(0, +))
+            case let .finished(result):
+                #expect(started.contains(result.key), "\(result.key) finished without having started")
+                running[hosts[Int(result.key)! % 2]]! -= 1
+                finished[result.key] = result
+            }
+            if finished.count == specs.count { break }
+        }
+        for spec in specs {
+            #expect(finished[spec.key]?.outcome == .success(size: Int64(2000 + Int(spec.key)!)), "\(spec.url)")
+        }
+        #expect(peak.values.allSatisfy { $0 <= 3 }, "per host: \(peak)")
+        #expect(peakTotal == 5, "both hosts together are held to maxConcurrent, and reach it")
+    }
 }
 
 @Suite struct ContentDispositionTests {

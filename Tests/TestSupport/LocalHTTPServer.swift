@@ -9,7 +9,7 @@ import Synchronization
 /// Routes: `/bytes/<n>` (n bytes, with length), `/chunked/<n>` (n bytes, no length), `/png`, `/status/<code>`
 /// (429/503 carry `Retry-After: 0`), `/flaky/<key>/<failures>` (503 that many times, then 200),
 /// `/named?cd=<Content-Disposition>`, `/redirect-loop`, `/redirect-file`, `/redirect-to/<n>` (→ /bytes/n),
-/// `/stall` (10 bytes, then silence), `/static/<name>` (files registered with `serve`).
+/// `/stall` (10 bytes, then silence), `/slow/<ms>/<n>` (n bytes after ms), `/static/<name>` (files registered with `serve`).
 public final class LocalHTTPServer: Sendable {
     public let port: Int
     private let task: Task<Void, any Error>
@@ -72,6 +72,12 @@ public final class LocalHTTPServer: Sendable {
                 do { try await Task.sleep(for: .seconds(5)) } catch {}
                 try? await writer.finish(nil)
             })
+        }
+        router.get("/slow/:ms/:n") { _, context -> Response in
+            let ms = Int(context.parameters.get("ms") ?? "0") ?? 0
+            let n = Int(context.parameters.get("n") ?? "0") ?? 0
+            try await Task.sleep(for: .milliseconds(ms))
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: LocalHTTPServer.pattern(n))))
         }
         router.get("/static/:name") { _, context -> Response in
             guard let bytes = state.files.withLock({ $0[context.parameters.get("name") ?? ""] }) else { return Response(status: .notFound) }
