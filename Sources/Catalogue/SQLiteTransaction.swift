@@ -156,9 +156,9 @@ struct SQLiteTransaction: CatalogueWriting {
         try db.cachedStatement(sql: "DELETE FROM jobs WHERE subject = ?").execute(arguments: [subject])
     }
 
-    func releaseJobs(owner: String) throws -> Int {
-        try db.cachedStatement(sql: "UPDATE jobs SET owner = NULL WHERE owner = ?").execute(arguments: [owner])
-        return db.changesCount
+    func releaseJobs(owner: String) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: "UPDATE jobs SET owner = NULL WHERE owner = ? RETURNING subject"),
+                            arguments: [owner])
     }
 
     func nextJobDue(kind: Job.Kind) throws -> Timestamp? {

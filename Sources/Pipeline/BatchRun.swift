@@ -1,7 +1,7 @@
 import Foundation
 import Publish
 public import SluiceCore
-public import Spool
+import Spool
 public import Logging
 
 /// `sluice run`: drain the inbox, wait for the downloads it queued (and any left by dead processes), publish, report.
@@ -44,14 +44,15 @@ public struct BatchRun {
         while true {
             let (_, busy) = try ingest.drainInbox()
             let nextDue = try downloads.step()
-            let unfinished = try catalogue.read { try $0.unfinishedJobCount() }
             if busy > 0 { busySince = busySince ?? Date() } else { busySince = nil }
             let waitingOnWriters = busy > 0 && Date().timeIntervalSince(busySince!) < 5
-            if unfinished == 0 && downloads.running == 0 && !waitingOnWriters {
+            // Jobs this process does not hold (due later, or another process's) are counted only once ours are done.
+            if downloads.running == 0 && !waitingOnWriters, try catalogue.read({ try $0.unfinishedJobCount() }) == 0 {
                 leftBusy = busy
                 break
             }
             if Date().timeIntervalSince(lastProgress) >= 1 {
+                let unfinished = try catalogue.read { try $0.unfinishedJobCount() }
                 progress("\(ingest.handled) drops taken; downloads: \(downloads.running) running, \(max(0, unfinished - downloads.running)) waiting")
                 lastProgress = Date()
             }

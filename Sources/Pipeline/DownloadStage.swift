@@ -4,11 +4,15 @@ import Glibc
 #endif
 public import SluiceCore
 public import Spool
-public import Fetch
+import Fetch
 public import Logging
 
 /// Feeds the durable download queue to curl and commits each outcome: `pending → downloading → ready | error`.
-public final class DownloadStage: @unchecked Sendable { // `results` and `inFlight` are guarded by `lock`; the rest is immutable.
+///
+/// A File is `downloading` from the moment its transfer starts, not when its job is claimed: claimed jobs may
+/// wait in the downloader for the per-host limit. Starts and results are committed together, one transaction per
+/// step, so a transfer that starts and ends between two steps goes from `pending` to `ready` in one change.
+public final class DownloadStage: @unchecked Sendable { // `results`, `started` and `inFlight` are guarded by `lock`; the rest is immutable.
     private let layout: RootLayout
     private let catalogue: any CatalogueStore
     private let configuration: PipelineConfiguration
@@ -16,10 +20,11 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
     private let logger: Logger
     private let lock = NSLock()
     private var results: [DownloadResult] = []
+    private var started: [String] = []
     private var inFlight: [String: Job] = [:]
-    /// Started at the first claimed job: an idle process never initialises curl (nor its TLS libraries).
+    /// Started at the first claimed job: an idle process never loads libcurl (nor its TLS libraries).
     private var downloader: CurlDownloader?
-    /// Posted `.jobs` when results arrive.
+    /// Posted `.jobs` when a transfer starts or ends.
     private let wakeup: Wakeup
     /// Called after each commit.
     private let onCommit: @Sendable () -> Void
@@ -38,61 +43,65 @@ public final class DownloadStage: @unchecked Sendable { // `results` and `inFlig
     private func startedDownloader() -> CurlDownloader {
         if let downloader { return downloader }
         let wakeup = self.wakeup
-        let started = CurlDownloader(configuration: configuration.fetch) { [weak self] result in
+        let downloader = CurlDownloader(configuration: configuration.fetch, onStart: { [weak self] key in
+            guard let self else { return }
+            self.lock.lock()
+            self.started.append(key)
+            self.lock.unlock()
+            wakeup.post(.jobs)
+        }, onComplete: { [weak self] result in
             guard let self else { return }
             self.lock.lock()
             self.results.append(result)
             self.lock.unlock()
             wakeup.post(.jobs)
-        }
-        started.start()
-        downloader = started
-        return started
+        })
+        downloader.start()
+        self.downloader = downloader
+        return downloader
     }
 
     public func stop() { downloader?.stop() }
 
-    /// Downloads this process is running.
+    /// Downloads this process has claimed and not yet committed.
     public var running: Int { lock.lock(); defer { lock.unlock() }; return inFlight.count }
 
-    /// One round: commit finished downloads, claim due jobs up to capacity. Returns seconds until the next job is due.
+    /// One round, one transaction: commit finished downloads, mark started ones `downloading`, claim due jobs up to
+    /// capacity. Returns seconds until the next unclaimed job is due (nil: none is waiting).
     @discardableResult
     public func step() throws -> Double? {
         lock.lock()
         let finished = results
         results.removeAll()
-        let jobs = finished.compactMap { inFlight.removeValue(forKey: $0.key) }
+        let finishedJobs = finished.compactMap { inFlight.removeValue(forKey: $0.key) }
+        let starts = started.compactMap { inFlight[$0] }
+        started.removeAll()
         let room = configuration.fetch.maxConcurrent * 2 - inFlight.count
         lock.unlock()
 
-        if !finished.isEmpty {
-            let stored = zip(finished, jobs).map { result, job in (result, job, store(result, job)) }
-            try catalogue.write { tx in
-                for (result, job, placed) in stored { try commit(result, job, placed, tx) }
-            }
-            onCommit()
-        }
-
-        guard room > 0 else { return nil }
+        let stored = zip(finished, finishedJobs).map { result, job in (result, job, store(result, job)) }
         let now = Timestamp.now()
-        let claimed: [Job] = try catalogue.write { tx in
-            let jobs = try tx.claimJobs(kind: .download, owner: owner, now: now, limit: room)
-            for job in jobs {
-                guard var file = try tx.file(id: job.subject) else { continue }
+        let (claimed, changed, nextDue) = try catalogue.write { tx -> ([Job], Bool, Timestamp?) in
+            for (result, job, placed) in stored { try commit(result, job, placed, tx) }
+            var changed = !stored.isEmpty
+            for job in starts {
+                guard var file = try tx.file(id: job.subject), file.status == .pending else { continue }
                 file.status = .downloading
+                file.error = nil
                 try tx.updateFile(file)
+                changed = true
             }
-            return jobs
+            let claimed = room > 0 ? try tx.claimJobs(kind: .download, owner: owner, now: now, limit: room) : []
+            return (claimed, changed, try tx.nextJobDue(kind: .download))
         }
+        if changed { onCommit() }
         if !claimed.isEmpty {
             lock.lock()
             for job in claimed { inFlight[job.id] = job }
             lock.unlock()
             startedDownloader().submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, folder: layout.partial.path) })
-            onCommit()
         }
-        let next = try catalogue.read { try $0.nextJobDue(kind: .download) }
-        return next.map { max(0, $0.seconds - Timestamp.now().seconds) }
+        return nextDue.map { max(0, $0.seconds - Timestamp.now().seconds) }
     }
 
     /// Where a successful download's bytes were put, before the commit that records them.

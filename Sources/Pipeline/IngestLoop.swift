@@ -44,7 +44,16 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
     public func recover() throws {
         var claims = try work.ownClaims()
         for abandoned in try work.deadOwners() {
-            let released = try catalogue.write { try $0.releaseJobs(owner: abandoned.owner) }
+            let released = try catalogue.write { tx in
+                let subjects = try tx.releaseJobs(owner: abandoned.owner)
+                // Their transfers died with the process: the Files wait again.
+                for id in subjects {
+                    guard var file = try tx.file(id: id), file.status == .downloading else { continue }
+                    file.status = .pending
+                    try tx.updateFile(file)
+                }
+                return subjects.count
+            }
             let adopted = try abandoned.adopt(into: work)
             if released > 0 || !adopted.isEmpty {
                 logger.notice("recovered work of a stopped process", metadata: ["owner": "\(abandoned.owner)", "claims": "\(adopted.count)", "jobs": "\(released)"])

@@ -121,7 +121,7 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         let claimed = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 10) }
         #expect(claimed == [a], "only due jobs are claimed")
         #expect(try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 10) }.isEmpty, "a claimed job is not claimed twice")
-        #expect(try c.write { try $0.releaseJobs(owner: "p1") } == 1)
+        #expect(try c.write { try $0.releaseJobs(owner: "p1") } == ["f1"])
         let reclaimed = try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 10) }
         #expect(reclaimed.map(\.id) == [a.id])
         try c.write { try $0.retryJob(id: a.id, attempts: 1, notBefore: later) }

@@ -85,6 +85,27 @@ import TestSupport
         #expect(root.list("inbox/.work") == [], "a clean stop leaves no work folder")
     }
 
+    @Test func aFileIsDownloadingOnlyWhileItsTransferRuns() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        let root = TemporaryRoot("e2e-states")
+        defer { root.remove() }
+        // One transfer per host at a time, each taking 1.5 s: the other two wait, and say so.
+        let watch = try SluiceProcess(["watch", "--root", root.path, "--per-host", "1"])
+        defer { watch.stop() }
+        let urls = (0..<3).map { "\"\(server.base)/slow/1500/\(100 + $0)\"" }.joined(separator: ", ")
+        try root.drop("slow.json", json: #"{"op": "download", "url_list": [\#(urls)]}"#)
+        #expect(root.wait { root.json("outbox/receipts/slow.json") != nil })
+        let body = try #require(root.json("outbox/receipts/slow.json")?["body"] as? [String: Any])
+        let ids = try #require(body["files"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(ids.count == 3)
+        func statuses() -> [String] { ids.map { root.json("outbox/files/\($0).json")?["status"] as? String ?? "absent" } }
+        #expect(!statuses().contains("absent"), "each File is published by the time its receipt is")
+        #expect(root.wait { statuses().contains("downloading") })
+        #expect(statuses().sorted() == ["downloading", "pending", "pending"], "\(statuses())")
+        #expect(root.wait(timeout: 20) { statuses() == ["ready", "ready", "ready"] }, "\(statuses())")
+    }
+
     @Test func apiKeyProtectsEveryRouteButHealth() async throws {
         let root = TemporaryRoot("e2e-key")
         defer { root.remove() }

@@ -59,8 +59,8 @@ public protocol CatalogueWriting: CatalogueReading {
     /// Puts a job back to pending, due at `notBefore`, with its attempt count.
     func retryJob(id: String, attempts: Int, notBefore: Timestamp) throws
     func deleteJobs(subject: String) throws
-    /// Puts `owner`'s running jobs back to pending (the owner died); returns how many.
-    func releaseJobs(owner: String) throws -> Int
+    /// Puts `owner`'s running jobs back to pending (the owner died); returns their subjects.
+    func releaseJobs(owner: String) throws -> [String]
 }
 
 public enum CatalogueError: Error, Sendable, Equatable {

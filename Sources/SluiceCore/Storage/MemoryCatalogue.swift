@@ -140,10 +140,10 @@ final class MemoryTransaction: CatalogueWriting {
 
     func deleteJobs(subject: String) { state.jobs = state.jobs.filter { $0.value.job.subject != subject } }
 
-    func releaseJobs(owner: String) -> Int {
-        var n = 0
-        for (id, entry) in state.jobs where entry.owner == owner { state.jobs[id]?.owner = nil; n += 1 }
-        return n
+    func releaseJobs(owner: String) -> [String] {
+        var subjects: [String] = []
+        for (id, entry) in state.jobs where entry.owner == owner { state.jobs[id]?.owner = nil; subjects.append(entry.job.subject) }
+        return subjects
     }
 
     func nextJobDue(kind: Job.Kind) -> Timestamp? {
