@@ -118,7 +118,6 @@ def floor_ingest(base, n):
     make_drops(os.path.join(root, "inbox"), n)
     settle()
     out = subprocess.run([exe, root], check=True, capture_output=True, text=True).stdout
-    shutil.rmtree(root)
     return float(out.split("=")[1].split()[0])  # "N drops in S s = R drops/s"
 
 
@@ -128,20 +127,33 @@ def naive_ingest(base, n):
     settle()
     t0 = time.monotonic()
     subprocess.run([sys.executable, os.path.join(PEERS, "naive_peer.py"), root, str(n)], check=True)
-    elapsed = time.monotonic() - t0
-    shutil.rmtree(root)
-    return n / elapsed
+    return n / (time.monotonic() - t0)
 
 
-def ingest(n=10_000):
+def ingest(n=10_000, rounds=3):
+    """Rounds rotate the order of the three, and nothing is deleted until the end: no one pays for another's
+    deletions (see journal_warning). Ratios are taken within each round; the medians are printed."""
     for base, label in (("/dev/shm", "tmpfs"), (tempfile.gettempdir(), "disk")):
-        floor = floor_ingest(base, n)
-        naive = naive_ingest(base, n)
-        root = fresh_root(base, "sluice")
-        rate = n / sluice_ingest(root, n)
-        shutil.rmtree(root)
-        print(f"ingest {n} uploads on {label} ({base}): sluice {rate:,.0f}/s | naive_peer {naive:,.0f}/s "
-              f"| C floor {floor:,.0f}/s | sluice/naive {rate / naive:.2f}x | sluice/floor {rate / floor:.2f}x")
+        work = tempfile.mkdtemp(prefix="sluice-bench-ingest-", dir=base)
+        warning = journal_warning(work)
+        if warning:
+            print(warning)
+        tools = [("sluice", lambda: n / sluice_ingest(fresh_root(work, "sluice"), n)),
+                 ("naive", lambda: naive_ingest(work, n)),
+                 ("floor", lambda: floor_ingest(work, n))]
+        rates = {name: [] for name, _ in tools}
+        try:
+            for r in range(rounds):
+                for name, run in tools[r % 3:] + tools[:r % 3]:
+                    rates[name].append(run())
+                print(f"  round {r + 1} on {label}: " + " | ".join(f"{k} {v[-1]:,.0f}/s" for k, v in rates.items()))
+        finally:
+            shutil.rmtree(work)
+        per_naive = median([rates["sluice"][i] / rates["naive"][i] for i in range(rounds)])
+        per_floor = median([rates["sluice"][i] / rates["floor"][i] for i in range(rounds)])
+        print(f"ingest {n} uploads on {label} ({base}), medians of {rounds}: sluice {median(rates['sluice']):,.0f}/s "
+              f"| naive_peer {median(rates['naive']):,.0f}/s | C floor {median(rates['floor']):,.0f}/s "
+              f"| sluice/naive {per_naive:.2f}x | sluice/floor {per_floor:.2f}x (per round)")
 
 
 def preload(n=10_000, catalogued=50_000, runs=3):
@@ -192,7 +204,7 @@ def latency(n=200, base=None):
 
 
 def timed(argv, **kw):
-    """Runs argv to completion: (seconds, peak RSS in MiB)."""
+    """Runs argv to completion: (seconds, peak RSS in MiB, CPU seconds user + system)."""
     log = tempfile.TemporaryFile()
     kw.setdefault("stdout", log)
     kw.setdefault("stderr", log)
@@ -204,12 +216,43 @@ def timed(argv, **kw):
     if p.returncode != 0:
         log.seek(0)
         raise SystemExit(f"{argv[0]} failed ({p.returncode}):\n{log.read().decode(errors='replace')[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def downloads(count_small=1000):
-    work = tempfile.mkdtemp(prefix="sluice-bench-dl-")
+def journal_warning(path):
+    """ext4 without a journal keeps recently deleted inodes out of reuse, and every file creation then scans
+    past them (the kernel's recently_deleted()): runs that create many files soon after deletions slow down by
+    whatever the earlier runs deleted. Says so when `path` is on such a file system."""
+    dev = os.stat(path).st_dev
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            major, minor = (int(x) for x in fields[2].split(":"))
+            if os.makedev(major, minor) != dev:
+                continue
+            fstype = fields[fields.index("-") + 1]
+            source = fields[fields.index("-") + 2]
+            name = os.path.basename(os.path.realpath(source))
+            if fstype == "ext4" and os.path.exists(f"/sys/fs/ext4/{name}/journal_task"):
+                with open(f"/sys/fs/ext4/{name}/journal_task") as j:
+                    if j.read().strip() == "<none>":
+                        return (f"note: {path} is ext4 without a journal: file creation slows down after deletions "
+                                "(see bench/README.md); compare ratios within a round, not across runs")
+    return None
+
+
+def median(values):
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def downloads(count_small=1000, rounds=3, base=None):
+    base = base or os.environ.get("SLUICE_BENCH_BASE") or tempfile.gettempdir()
+    work = tempfile.mkdtemp(prefix="sluice-bench-dl-", dir=base)
     os.chmod(work, 0o755)  # nginx's workers (www-data) must read the site
+    warning = journal_warning(work)
+    if warning:
+        print(warning)
     site = os.path.join(work, "site")
     os.makedirs(site)
     blob = os.urandom(64 * 1024)
@@ -229,48 +272,61 @@ http {{ access_log off; sendfile on; keepalive_requests 100000;
   server {{ listen 127.0.0.1:{port}; root {site}; }} }}""")
     nginx = subprocess.Popen(["nginx", "-c", conf, "-p", work])
     time.sleep(0.5)
-    base = f"http://127.0.0.1:{port}"
-    urls = [f"{base}/f{i}.bin" for i in range(count_small)]
-    try:
-        # curl --parallel
-        out = os.path.join(work, "curl")
-        os.makedirs(out)
+    base_url = f"http://127.0.0.1:{port}"
+    urls = [f"{base_url}/f{i}.bin" for i in range(count_small)]
+    with open(os.path.join(work, "aria.txt"), "w") as f:
+        f.write("\n".join(urls) + "\n")
+
+    def run_curl(out):
         with open(os.path.join(work, "curl.cfg"), "w") as f:
             for i, u in enumerate(urls):
                 f.write(f'url = "{u}"\noutput = "{out}/f{i}.bin"\n')
-        settle()
-        t_curl, _ = timed(["curl", "-s", "--fail", "--no-progress-meter", "--parallel", "--parallel-max", "16", "-K", os.path.join(work, "curl.cfg")])
-        # aria2c
-        out = os.path.join(work, "aria")
-        os.makedirs(out)
-        with open(os.path.join(work, "aria.txt"), "w") as f:
-            f.write("\n".join(urls) + "\n")
-        settle()
-        t_aria, _ = timed(["aria2c", "-j", "16", "-d", out, "-i", os.path.join(work, "aria.txt"),
-                           "--allow-overwrite=true", "--auto-file-renaming=false", "--file-allocation=none"])
-        # sluice run
-        root = fresh_root(work, "sluice")
-        with open(os.path.join(root, "inbox", "many.json"), "w") as f:
+        return timed(["curl", "-s", "--fail", "--no-progress-meter", "--parallel", "--parallel-max", "16",
+                      "-K", os.path.join(work, "curl.cfg")])
+
+    def run_aria(out):
+        return timed(["aria2c", "-j", "16", "-d", out, "-i", os.path.join(work, "aria.txt"),
+                      "--allow-overwrite=true", "--auto-file-renaming=false", "--file-allocation=none"])
+
+    def run_sluice(out):
+        for d in ("inbox", "upload", "outbox"):
+            os.makedirs(os.path.join(out, d))
+        with open(os.path.join(out, "inbox", "many.json"), "w") as f:
             f.write('{"op": "download", "url_list": [' + ",".join(f'"{u}"' for u in urls) + "]}")
-        settle()
-        t_sluice, _ = timed([SLUICE, "run", "--root", root, "--max-urls", str(count_small), "--log-level", "warning"],
-                            stdout=subprocess.DEVNULL)
-        ready = len(os.listdir(os.path.join(root, "upload", "application")))
-        if ready != count_small:
-            raise SystemExit(f"sluice stored {ready} of {count_small} downloads")
-        print(f"downloads {count_small} × 64 KiB: sluice run {t_sluice:.2f} s ({ready} stored) | curl --parallel-max 16 "
-              f"{t_curl:.2f} s | aria2c -j 16 {t_aria:.2f} s | sluice/curl {t_sluice / t_curl:.2f}x (target ≤ 1.1) "
-              f"| sluice/aria2c {t_sluice / t_aria:.2f}x (target < 1)")
-        shutil.rmtree(root)
+        result = timed([SLUICE, "run", "--root", out, "--max-urls", str(count_small), "--log-level", "warning"],
+                       stdout=subprocess.DEVNULL)
+        stored = len(os.listdir(os.path.join(out, "upload", "application")))
+        if stored != count_small:
+            raise SystemExit(f"sluice stored {stored} of {count_small} downloads")
+        return result
+
+    tools = [("sluice", run_sluice), ("curl", run_curl), ("aria2c", run_aria)]
+    figures = {name: [] for name, _ in tools}
+    try:
+        # Rounds rotate the order, and nothing is deleted until the end: no tool pays for another's deletions.
+        for r in range(rounds):
+            for name, run in tools[r % len(tools):] + tools[:r % len(tools)]:
+                out = os.path.join(work, f"{name}-{r}")
+                os.makedirs(out)
+                settle()
+                figures[name].append(run(out))
+            line = " | ".join(f"{n} {figures[n][-1][0]:.2f} s (CPU {figures[n][-1][2]:.2f} s)" for n, _ in tools)
+            print(f"  round {r + 1}: {line} | sluice/curl {figures['sluice'][-1][0] / figures['curl'][-1][0]:.2f}x")
+        t = {n: median([f[0] for f in figures[n]]) for n, _ in tools}
+        cpu = {n: median([f[2] for f in figures[n]]) for n, _ in tools}
+        ratios = [figures["sluice"][i][0] / figures["curl"][i][0] for i in range(rounds)]
+        print(f"downloads {count_small} × 64 KiB, medians of {rounds}: sluice run {t['sluice']:.2f} s (CPU {cpu['sluice']:.2f} s) "
+              f"| curl --parallel-max 16 {t['curl']:.2f} s (CPU {cpu['curl']:.2f} s) | aria2c -j 16 {t['aria2c']:.2f} s "
+              f"| sluice/curl {median(ratios):.2f}x per round (target ≤ 1.1) | sluice/aria2c {t['sluice'] / t['aria2c']:.2f}x (target < 1)")
         # one 1 GiB file
         settle()
-        t_curl_big, _ = timed(["curl", "-s", "--fail", "-o", os.path.join(work, "big-curl.bin"), f"{base}/big.bin"])
+        t_curl_big, _, _ = timed(["curl", "-s", "--fail", "-o", os.path.join(work, "big-curl.bin"), f"{base_url}/big.bin"])
         os.remove(os.path.join(work, "big-curl.bin"))
         root = fresh_root(work, "sluice-big")
         with open(os.path.join(root, "inbox", "big.json"), "w") as f:
-            f.write(f'{{"op": "download", "url_list": ["{base}/big.bin"]}}')
+            f.write(f'{{"op": "download", "url_list": ["{base_url}/big.bin"]}}')
         settle()
-        t_big, rss = timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+        t_big, rss, _ = timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
         if len(os.listdir(os.path.join(root, "upload", "application"))) != 1:
             raise SystemExit("sluice did not store the 1 GiB download")
         print(f"download 1 GiB: sluice run {t_big:.2f} s, peak RSS {rss:.1f} MiB (target ≤ 64) | curl {t_curl_big:.2f} s "

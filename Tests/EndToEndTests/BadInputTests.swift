@@ -114,4 +114,33 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: root.path + "/x") && !FileManager.default.fileExists(atPath: NSTemporaryDirectory() + "/x"))
         #expect(root.list("upload/.part") == [], "no partial download is left behind")
     }
+
+    @Test func withoutAUsableLibcurlDownloadsFailSayingWhatToInstall() throws {
+        let root = TemporaryRoot("e2e-nocurl")
+        defer { root.remove() }
+        // A libcurl.so.4 that is a valid shared object without curl's functions, found before the real one.
+        let fake = root.path + "/fake-lib"
+        try FileManager.default.createDirectory(atPath: fake, withIntermediateDirectories: true)
+        let compiler = Process()
+        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        compiler.arguments = ["clang", "-shared", "-o", fake + "/libcurl.so.4", "-x", "c", "/dev/null"]
+        try compiler.run()
+        compiler.waitUntilExit()
+        try #require(compiler.terminationStatus == 0, "clang (from the Swift toolchain) builds the stand-in library")
+
+        try root.drop("get.json", json: #"{"op": "download", "url_list": ["http://127.0.0.1:9/x", "http://127.0.0.1:9/y"]}"#)
+        try root.drop("note.txt", Array("an upload still works\n".utf8))
+        let run = try SluiceProcess.run(["run", "--root", root.path], environment: ["LD_LIBRARY_PATH": fake])
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.contains("2 drops handled"))
+        let ids = ((root.json("outbox/receipts/get.json")?["body"] as? [String: Any])?["files"] as? [[String: Any]] ?? [])
+            .compactMap { $0["id"] as? String }
+        #expect(ids.count == 2)
+        for id in ids {
+            let file = root.json("outbox/files/\(id).json")
+            #expect(file?["status"] as? String == "error")
+            #expect(file?["error"] as? String == "libcurl.so.4 has no curl_global_init: libcurl 7.85 or later is needed (apt-get install libcurl4)")
+        }
+        #expect(root.json("outbox/receipts/note.txt.json")?["status"] as? Int == 200)
+    }
 }
