@@ -35,7 +35,9 @@ let package = Package(
         .target(name: "Spool", dependencies: ["SluiceCore", "CInotifyTools"], swiftSettings: upcoming),
         .target(name: "Fetch", dependencies: ["SluiceCore", "CCurl"], swiftSettings: upcoming),
         .target(name: "Imaging", dependencies: ["SluiceCore", "CGD"], swiftSettings: upcoming),
-        .target(name: "Publish", dependencies: ["SluiceCore"], swiftSettings: upcoming),
+        .target(name: "Publish", dependencies: [
+            "SluiceCore", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: upcoming),
         .target(name: "Pipeline", dependencies: [
             "SluiceCore", "Catalogue", "Spool", "Fetch", "Publish",
             .product(name: "Logging", package: "swift-log"),
