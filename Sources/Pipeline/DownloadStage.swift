@@ -73,13 +73,13 @@ public final class DownloadStage: @unchecked Sendable { // `results`, `started` 
         lock.lock()
         let finished = results
         results.removeAll()
-        let finishedJobs = finished.compactMap { inFlight.removeValue(forKey: $0.key) }
+        let done = finished.compactMap { result in inFlight.removeValue(forKey: result.key).map { (result, $0) } }
         let starts = started.compactMap { inFlight[$0] }
         started.removeAll()
         let room = configuration.fetch.maxConcurrent * 2 - inFlight.count
         lock.unlock()
 
-        let stored = zip(finished, finishedJobs).map { result, job in (result, job, store(result, job)) }
+        let stored = done.map { result, job in (result, job, store(result, job)) }
         let now = Timestamp.now()
         let (claimed, changed, nextDue) = try catalogue.write { tx -> ([Job], Bool, Timestamp?) in
             for (result, job, placed) in stored { try commit(result, job, placed, tx) }
