@@ -80,13 +80,13 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
     /// (over `CURLMOPT_MAX_HOST_CONNECTIONS`), libcurl 7.88 at times polled a full second with no socket before
     /// starting them.
     private func run() {
-        var waiting: [Waiting] = [] // taken from `queue`, not yet given to curl (FIFO, per-host limited)
+        var waiting: [DownloadSpec] = [] // taken from `queue`, not yet given to curl (FIFO, per-host limited)
         var admissionDue = false // new downloads came, or slots came free
         while true {
             lock.lock()
             if stopped { lock.unlock(); break }
             if !queue.isEmpty {
-                waiting.append(contentsOf: queue.map { Waiting(spec: $0, host: $0.host) })
+                waiting.append(contentsOf: queue)
                 queue.removeAll()
                 admissionDue = true
             }
@@ -111,34 +111,22 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
         active.removeAll()
     }
 
-    /// A download not yet given to curl, with the host its limit counts.
-    private struct Waiting {
-        var spec: DownloadSpec
-        var host: String
-    }
-
     /// Moves downloads from `waiting` to curl, oldest first, up to `maxConcurrent` in all and `maxPerHost` per host.
-    private func admit(from waiting: inout [Waiting]) {
+    private func admit(from waiting: inout [DownloadSpec]) {
         guard !waiting.isEmpty, active.count < configuration.maxConcurrent else { return }
-        var kept: [Waiting] = []
-        var full = Set<String>() // hosts at their limit in this pass
-        for (index, entry) in waiting.enumerated() {
+        var kept: [DownloadSpec] = []
+        for (index, spec) in waiting.enumerated() {
             if active.count >= configuration.maxConcurrent {
                 kept.append(contentsOf: waiting[index...])
                 break
             }
-            if full.contains(entry.host) { kept.append(entry); continue }
-            if hostCounts[entry.host, default: 0] >= configuration.maxPerHost {
-                full.insert(entry.host)
-                kept.append(entry)
-                continue
-            }
-            add(entry.spec, host: entry.host)
+            if hostCounts[spec.host, default: 0] >= configuration.maxPerHost { kept.append(spec); continue }
+            add(spec)
         }
         waiting = kept
     }
 
-    private func add(_ spec: DownloadSpec, host: String) {
+    private func add(_ spec: DownloadSpec) {
         let started = Date.timeIntervalSinceReferenceDate
         let file: DownloadedFile
         do { file = try DownloadedFile(folder: spec.folder, key: spec.key) } catch {
@@ -178,7 +166,7 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
             return size * count
         }
         active[easy] = transfer
-        hostCounts[host, default: 0] += 1
+        hostCounts[spec.host, default: 0] += 1
         sluice_multi_add_handle(multi, easy)
         onStart(spec.key)
     }

@@ -20,12 +20,15 @@ public struct DownloadSpec: Sendable {
     /// Where the bytes wait for their name (on the file system of their final place).
     public var folder: String
 
+    /// The URL's authority (`host:port`, lowercased, without user info): what the per-host limit counts.
+    let host: String
+
     public init(key: String, url: String, folder: String) {
         self.key = key; self.url = url; self.folder = folder
+        host = Self.authority(of: url)
     }
 
-    /// The URL's authority (`host:port`, lowercased, without user info): what the per-host limit counts.
-    var host: String {
+    private static func authority(of url: String) -> String {
         guard let schemeEnd = url.firstRange(of: "://") else { return "" }
         let rest = url[schemeEnd.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }

@@ -42,23 +42,20 @@ public final class DownloadStage: @unchecked Sendable { // `results`, `started` 
 
     private func startedDownloader() -> CurlDownloader {
         if let downloader { return downloader }
-        let wakeup = self.wakeup
-        let downloader = CurlDownloader(configuration: configuration.fetch, onStart: { [weak self] key in
-            guard let self else { return }
-            self.lock.lock()
-            self.started.append(key)
-            self.lock.unlock()
-            wakeup.post(.jobs)
-        }, onComplete: { [weak self] result in
-            guard let self else { return }
-            self.lock.lock()
-            self.results.append(result)
-            self.lock.unlock()
-            wakeup.post(.jobs)
-        })
+        let downloader = CurlDownloader(configuration: configuration.fetch,
+                                        onStart: { [weak self] key in self?.record { $0.started.append(key) } },
+                                        onComplete: { [weak self] result in self?.record { $0.results.append(result) } })
         downloader.start()
         self.downloader = downloader
         return downloader
+    }
+
+    /// Notes a start or a result from the download thread and wakes the pipeline to commit it.
+    private func record(_ change: (DownloadStage) -> Void) {
+        lock.lock()
+        change(self)
+        lock.unlock()
+        wakeup.post(.jobs)
     }
 
     public func stop() { downloader?.stop() }

@@ -121,9 +121,13 @@ import TestSupport
         // A libcurl.so.4 that is a valid shared object without curl's functions, found before the real one.
         let fake = root.path + "/fake-lib"
         try FileManager.default.createDirectory(atPath: fake, withIntermediateDirectories: true)
+        // The Swift toolchain ships clang: on PATH, or beside /opt/swift's swift (where ./sluice.sh finds it).
+        let searched = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/opt/swift/usr/bin"]
+        let clang = try #require(searched.map { $0 + "/clang" }.first { FileManager.default.isExecutableFile(atPath: $0) },
+                                 "no clang on PATH or in /opt/swift/usr/bin")
         let compiler = Process()
-        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        compiler.arguments = ["clang", "-shared", "-o", fake + "/libcurl.so.4", "-x", "c", "/dev/null"]
+        compiler.executableURL = URL(fileURLWithPath: clang)
+        compiler.arguments = ["-shared", "-o", fake + "/libcurl.so.4", "-x", "c", "/dev/null"]
         try compiler.run()
         compiler.waitUntilExit()
         try #require(compiler.terminationStatus == 0, "clang (from the Swift toolchain) builds the stand-in library")
