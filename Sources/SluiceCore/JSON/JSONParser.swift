@@ -11,6 +11,8 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 public struct JSONParser {
     /// Deepest array/object nesting accepted; deeper documents are refused, not recursed into.
     public static let defaultMaxDepth = 64
+    /// Objects up to this many members check duplicate names by scanning; larger ones with a hash set.
+    static let linearScanMembers = 16
 
     private let bytes: [UInt8]
     private var index = 0
@@ -80,6 +82,8 @@ public struct JSONParser {
         guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth) levels") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
+        // Duplicate names: a scan while the object is small, a hash set once it is not (linear in its size).
+        var seen: Set<String>?
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
@@ -87,7 +91,14 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a member name in double quotes") }
             let keyOffset = index
             let key = try parseString()
-            if members.contains(where: { $0.key == key }) { throw fail("duplicate member name \"\(key)\"", at: keyOffset) }
+            let duplicate: Bool
+            if seen != nil {
+                duplicate = !seen!.insert(key).inserted
+            } else {
+                duplicate = members.contains(where: { $0.key == key })
+                if members.count == Self.linearScanMembers { seen = Set(members.map(\.key) + [key]) }
+            }
+            if duplicate { throw fail("duplicate member name \"\(key)\"", at: keyOffset) }
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name") }
             index += 1
@@ -226,7 +237,7 @@ public struct JSONParser {
             } else if (0xDC00...0xDFFF).contains(scalar) {
                 throw fail("unpaired surrogate in \\u escape")
             }
-            out.append(contentsOf: Array(String(Unicode.Scalar(scalar)!).utf8))
+            UTF8.encode(Unicode.Scalar(scalar)!) { out.append($0) }
         default:
             throw fail("invalid escape '\\\(Character(Unicode.Scalar(c)))'", at: index - 2)
         }

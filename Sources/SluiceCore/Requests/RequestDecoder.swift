@@ -57,7 +57,7 @@ public struct RequestDecoder: Sendable {
             return .failure(invalid(value, [("op", ["unknown operation \"\(op)\"; expected one of \(Self.knownOps.joined(separator: ", "))"])]))
         }
         if !v.errors.isEmpty || request == nil {
-            return .failure(invalid(value, v.errors.isEmpty ? [("", ["invalid request"])] : v.errors))
+            return .failure(invalid(value, v.errors.isEmpty ? [("", ["invalid request"])] : v.report))
         }
         return .success(request!)
     }
@@ -69,15 +69,35 @@ public struct RequestDecoder: Sendable {
     }
 }
 
-/// Collects field errors while reading one object's members.
+/// Collects field errors while reading one object's members; linear in their number, and at most `maxPaths` paths
+/// reported (an object of a million unknown fields gets a receipt of a hundred, and a count of the rest).
 private struct Validation {
     let members: [(key: String, value: JSONValue)]
     let limits: Limits
-    var errors: [(path: String, messages: [String])] = []
+    private(set) var errors: [(path: String, messages: [String])] = []
+    private var indexOfPath: [String: Int] = [:]
+    private var unreported = 0
+    static let maxPaths = 100
+
+    init(members: [(key: String, value: JSONValue)], limits: Limits) {
+        self.members = members
+        self.limits = limits
+    }
 
     mutating func error(_ path: String, _ message: String) {
-        if let i = errors.firstIndex(where: { $0.path == path }) { errors[i].messages.append(message) }
-        else { errors.append((path, [message])) }
+        if let i = indexOfPath[path] { errors[i].messages.append(message); return }
+        guard errors.count < Self.maxPaths else { unreported += 1; return }
+        indexOfPath[path] = errors.count
+        errors.append((path, [message]))
+    }
+
+    /// The errors, with a last entry counting those left out.
+    var report: [(path: String, messages: [String])] {
+        guard unreported > 0 else { return errors }
+        var all = errors
+        let note = "and \(unreported) more field error\(unreported == 1 ? "" : "s") not listed"
+        if let i = indexOfPath[""] { all[i].messages.append(note) } else { all.append(("", [note])) }
+        return all
     }
 
     func member(_ key: String) -> JSONValue? { members.first(where: { $0.key == key })?.value }
