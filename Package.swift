@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Errno (and the rest of swift-system) is built anyway: SwiftNIO depends on it.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // One target per C library; nothing else sees C types. libcurl is loaded at the first download (dlopen),
@@ -28,19 +30,25 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CGD", path: "Sources/CGD"),
 
-        .target(name: "SluiceCore", swiftSettings: upcoming),
+        .target(name: "SluiceCore", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+        ], swiftSettings: upcoming),
         .target(name: "Catalogue", dependencies: [
             "SluiceCore", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: upcoming),
-        .target(name: "Spool", dependencies: ["SluiceCore", "CInotifyTools"], swiftSettings: upcoming),
+        .target(name: "Spool", dependencies: [
+            "SluiceCore", "CInotifyTools", .product(name: "SystemPackage", package: "swift-system"),
+        ], swiftSettings: upcoming),
         .target(name: "Fetch", dependencies: ["SluiceCore", "CCurl"], swiftSettings: upcoming),
         .target(name: "Imaging", dependencies: ["SluiceCore", "CGD"], swiftSettings: upcoming),
         .target(name: "Publish", dependencies: [
             "SluiceCore", .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: upcoming),
         .target(name: "Pipeline", dependencies: [
             "SluiceCore", "Catalogue", "Spool", "Fetch", "Publish",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: upcoming),
         .target(name: "Reader", dependencies: [

@@ -20,6 +20,7 @@ static struct {
     CURLMcode (*multi_poll)(CURLM *multi, struct curl_waitfd *extra, unsigned int count, int timeout_ms, int *ready);
     CURLMcode (*multi_wakeup)(CURLM *multi);
     CURLMsg *(*multi_info_read)(CURLM *multi, int *remaining);
+    const char *(*multi_strerror)(CURLMcode code);
 } api;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -57,6 +58,7 @@ static void load(void) {
     FIND(multi_poll, "curl_multi_poll");
     FIND(multi_wakeup, "curl_multi_wakeup");
     FIND(multi_info_read, "curl_multi_info_read");
+    FIND(multi_strerror, "curl_multi_strerror");
     // CURLOPT_PROTOCOLS_STR, which every transfer sets, came in 7.85.
     curl_version_info_data *(*version_info)(CURLversion) = NULL;
     *(void **)&version_info = dlsym(library, "curl_version_info");
@@ -99,3 +101,4 @@ CURLMcode sluice_multi_poll(CURLM *m, struct curl_waitfd *e, unsigned int n, int
 }
 CURLMcode sluice_multi_wakeup(CURLM *m) { return api.multi_wakeup(m); }
 CURLMsg *sluice_multi_info_read(CURLM *m, int *remaining) { return api.multi_info_read(m, remaining); }
+const char *sluice_multi_strerror(CURLMcode code) { return api.multi_strerror(code); }

@@ -17,13 +17,13 @@ struct SQLiteTransaction: CatalogueWriting {
         return version
     }
 
-    private static let fileColumns = "seq, id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error"
+    private static let fileColumns = "seq, id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error, name_set_by_user"
 
     private func decodeFile(_ row: Row) -> FileRecord {
         FileRecord(id: row[1], seq: row[0], url: row[2], name: row[3], fileExtension: row[4], comment: row[5],
                    mime: row[6], kind: (row[7] as String?).flatMap(ContentKind.init(rawValue:)), size: row[8],
                    addedAt: Timestamp(microseconds: row[9]), downloadTime: row[10],
-                   status: FileRecord.Status(rawValue: row[11]) ?? .error, error: row[12])
+                   status: FileRecord.Status(rawValue: row[11]) ?? .error, error: row[12], nameSetByUser: row[13])
     }
 
     func file(id: String) throws -> FileRecord? {
@@ -40,7 +40,7 @@ struct SQLiteTransaction: CatalogueWriting {
                          arguments: [lower, upper]).map(decodeFile)
     }
 
-    func fileCount() throws -> Int { try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM files")) ?? 0 }
+    func fileCount() throws -> Int { try Int.fetchOne(db.cachedStatement(sql: "SELECT files FROM clock")) ?? 0 }
 
     func lastFileSeq() throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'files'), 0)")) ?? 0
@@ -80,26 +80,59 @@ struct SQLiteTransaction: CatalogueWriting {
 
     func unfinishedJobCount() throws -> Int { try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM jobs")) ?? 0 }
 
-    func insertFile(_ file: inout FileRecord) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO files(id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [file.id, file.url, file.name, file.fileExtension, file.comment, file.mime, file.kind?.rawValue,
-                                     file.size, file.addedAt.microseconds, file.downloadTime, file.status.rawValue, file.error, try tick()])
-        file.seq = db.lastInsertedRowID
+    func jobOwners() throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT owner FROM jobs WHERE owner IS NOT NULL"))
     }
 
-    func updateFile(_ file: FileRecord) throws {
+    func insertFile(_ file: inout FileRecord) throws {
         try db.cachedStatement(sql: """
-            UPDATE files SET url = ?, name = ?, extension = ?, comment = ?, mime = ?, kind = ?, size = ?, download_time = ?,
-            status = ?, error = ?, version = ? WHERE id = ?
-            """).execute(arguments: [file.url, file.name, file.fileExtension, file.comment, file.mime, file.kind?.rawValue, file.size,
-                                     file.downloadTime, file.status.rawValue, file.error, try tick(), file.id])
+            INSERT INTO files(id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error,
+                              name_set_by_user, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [file.id, file.url, file.name, file.fileExtension, file.comment, file.mime, file.kind?.rawValue,
+                                     file.size, file.addedAt.microseconds, file.downloadTime, file.status.rawValue, file.error,
+                                     file.nameSetByUser, try tick()])
+        file.seq = db.lastInsertedRowID
+        try db.cachedStatement(sql: "UPDATE clock SET files = files + 1").execute()
+    }
+
+    func editFile(id: String, name: String?, comment: String?) throws -> FileRecord? {
+        try db.cachedStatement(sql: """
+            UPDATE files SET name = coalesce(?1, name), name_set_by_user = name_set_by_user OR ?1 IS NOT NULL,
+                             comment = coalesce(?2, comment), version = ?3 WHERE id = ?4
+            """).execute(arguments: [name, comment, try tick(), id])
+        return db.changesCount > 0 ? try file(id: id) : nil
+    }
+
+    func updateFile(id: String, stage update: FileStageUpdate) throws -> Bool {
+        let stored = update.stored
+        // Each stage-owned column is set; the bytes' columns only when the update stores bytes; the name only while
+        // no user has renamed the file.
+        try db.cachedStatement(sql: """
+            UPDATE files SET status = ?1, error = ?2,
+                kind = CASE WHEN ?3 THEN ?4 ELSE kind END, mime = CASE WHEN ?3 THEN ?5 ELSE mime END,
+                extension = CASE WHEN ?3 THEN ?6 ELSE extension END, size = CASE WHEN ?3 THEN ?7 ELSE size END,
+                download_time = CASE WHEN ?3 THEN ?8 ELSE download_time END,
+                name = CASE WHEN ?9 IS NOT NULL AND NOT name_set_by_user THEN ?9 ELSE name END,
+                version = ?10
+            WHERE id = ?11
+            """).execute(arguments: [update.status.rawValue, update.error, stored != nil, stored?.kind.rawValue, stored?.mime,
+                                     stored?.fileExtension, stored?.size, stored?.downloadTime, update.sourceName, try tick(), id])
+        return db.changesCount > 0
+    }
+
+    func setFileStatus(id: String, to status: FileRecord.Status, from: Set<FileRecord.Status>) throws -> Bool {
+        guard let current = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM files WHERE id = ?"), arguments: [id]),
+              let known = FileRecord.Status(rawValue: current), from.contains(known) else { return false }
+        try db.cachedStatement(sql: "UPDATE files SET status = ?, version = ? WHERE id = ?")
+            .execute(arguments: [status.rawValue, try tick(), id])
+        return true
     }
 
     func deleteFile(id: String) throws {
         guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM files WHERE id = ?"), arguments: [id]) else { return }
         try db.cachedStatement(sql: "DELETE FROM files WHERE id = ?").execute(arguments: [id])
+        try db.cachedStatement(sql: "UPDATE clock SET files = files - 1").execute()
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO tombstones(id, seq, version) VALUES (?, ?, ?)").execute(arguments: [id, seq, try tick()])
     }
 
@@ -133,14 +166,24 @@ struct SQLiteTransaction: CatalogueWriting {
 
     func claimJobs(kind: Job.Kind, owner: String, now: Timestamp, limit: Int) throws -> [Job] {
         let jobs = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT id, subject, payload, attempts, not_before FROM jobs
+            SELECT id, subject, payload, attempts, not_before, placed_path FROM jobs
             WHERE kind = ? AND owner IS NULL AND not_before <= ? ORDER BY not_before, rowid LIMIT ?
             """), arguments: [kind.rawValue, now.microseconds, limit]).map {
-            Job(id: $0[0], kind: kind, subject: $0[1], payload: $0[2], attempts: $0[3], notBefore: Timestamp(microseconds: $0[4]))
+            Job(id: $0[0], kind: kind, subject: $0[1], payload: $0[2], attempts: $0[3], notBefore: Timestamp(microseconds: $0[4]),
+                placedPath: $0[5])
         }
         let claim = try db.cachedStatement(sql: "UPDATE jobs SET owner = ? WHERE id = ?")
         for job in jobs { try claim.execute(arguments: [owner, job.id]) }
         return jobs
+    }
+
+    func recordPlacement(jobID: String, owner: String, path: String) throws -> JobPlacement {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT placed_path FROM jobs WHERE id = ? AND owner = ?"),
+                                         arguments: [jobID, owner]) else { return .notHeld }
+        let previous: String? = row[0]
+        if let previous, previous != path { try addUnlink(previous) }
+        try db.cachedStatement(sql: "UPDATE jobs SET placed_path = ? WHERE id = ?").execute(arguments: [path, jobID])
+        return .recorded
     }
 
     func finishJob(id: String) throws {
@@ -153,12 +196,20 @@ struct SQLiteTransaction: CatalogueWriting {
     }
 
     func deleteJobs(subject: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM jobs WHERE subject = ?").execute(arguments: [subject])
+        let placed = try String?.fetchAll(db.cachedStatement(sql: "DELETE FROM jobs WHERE subject = ? RETURNING placed_path"),
+                                          arguments: [subject])
+        for path in placed.compactMap({ $0 }) { try addUnlink(path) }
     }
 
-    func releaseJobs(owner: String) throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: "UPDATE jobs SET owner = NULL WHERE owner = ? RETURNING subject"),
-                            arguments: [owner])
+    func releaseJobs(owner: String) throws -> [Job] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            UPDATE jobs SET owner = NULL WHERE owner = ? RETURNING id, kind, subject, payload, attempts, not_before, placed_path
+            """), arguments: [owner]).compactMap { row in
+            Job.Kind(rawValue: row[1]).map {
+                Job(id: row[0], kind: $0, subject: row[2], payload: row[3], attempts: row[4],
+                    notBefore: Timestamp(microseconds: row[5]), placedPath: row[6])
+            }
+        }
     }
 
     func nextJobDue(kind: Job.Kind) throws -> Timestamp? {

@@ -52,6 +52,17 @@ enum Schema {
                 CREATE TABLE unlinks(path TEXT PRIMARY KEY NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                -- Set by a user's rename: no stage's result sets the name after it.
+                ALTER TABLE files ADD COLUMN name_set_by_user INTEGER NOT NULL DEFAULT 0;
+                -- Where a job's attempt linked its result bytes before committing them: cleaned up if it never does.
+                ALTER TABLE jobs ADD COLUMN placed_path TEXT;
+                -- How many files there are, kept by every insert and delete: no count(*) per publication.
+                ALTER TABLE clock ADD COLUMN files INTEGER NOT NULL DEFAULT 0;
+                UPDATE clock SET files = (SELECT count(*) FROM files);
+                """)
+        }
         return migrator
     }
 }

@@ -9,14 +9,16 @@ import Glibc
 ///
 /// Only http and https are allowed, redirects included; each transfer has a redirect limit, connect and
 /// low-speed timeouts, and a byte cap counted in the write callback (`MAXFILESIZE` alone misses unknown lengths).
-public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` are guarded by `lock`; the multi handle, `active` and `hostCounts` belong to the loop thread.
+public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped`/`finished` are guarded by `lock`; the multi handle, `active` and `hostCounts` belong to the loop thread.
     private let configuration: FetchConfiguration
     private let multi: UnsafeMutableRawPointer?
     /// Why libcurl cannot be used in this process, when it cannot: every download then fails with this message.
     private let unavailable: String?
-    private let lock = NSLock()
+    private let lock = NSCondition()
     private var queue: [DownloadSpec] = []
     private var stopped = false
+    /// Set when the loop thread has left its loop: no callback comes after it.
+    private var finished = false
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
     /// Transfers in `active` per `DownloadSpec.host`.
     private var hostCounts: [String: Int] = [:]
@@ -36,10 +38,21 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
             multi = nil
             return
         }
+        guard let multi = sluice_multi_init() else {
+            unavailable = "curl_multi_init failed (out of memory?)"
+            self.multi = nil
+            return
+        }
+        self.multi = multi
+        for (option, value, name) in [(CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxPerHost, "CURLMOPT_MAX_HOST_CONNECTIONS"),
+                                      (CURLMOPT_MAX_TOTAL_CONNECTIONS, configuration.maxConcurrent, "CURLMOPT_MAX_TOTAL_CONNECTIONS")] {
+            let code = sluice_multi_setopt_long(multi, option, value)
+            if code != CURLM_OK {
+                unavailable = "libcurl refused \(name): \(String(cString: sluice_multi_strerror(code)))"
+                return
+            }
+        }
         unavailable = nil
-        multi = sluice_multi_init()
-        sluice_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, configuration.maxPerHost)
-        sluice_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, configuration.maxConcurrent)
     }
 
     deinit {
@@ -48,7 +61,7 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
     }
 
     public func start() {
-        guard unavailable == nil else { return }
+        guard unavailable == nil else { finished = true; return }
         let thread = Thread { [self] in run() }
         thread.name = "sluice-curl"
         self.thread = thread
@@ -69,10 +82,16 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
         sluice_multi_wakeup(multi)
     }
 
-    /// Stops the loop; running transfers are abandoned (their jobs go back to pending on restart).
+    /// Stops the loop and waits for it to end: running transfers are abandoned (their bytes dropped), and no
+    /// callback comes after this returns. The caller gives their jobs back.
     public func stop() {
-        lock.lock(); stopped = true; lock.unlock()
+        lock.lock()
+        stopped = true
+        lock.unlock()
         if let multi { sluice_multi_wakeup(multi) }
+        lock.lock()
+        while thread != nil && !finished { lock.wait() }
+        lock.unlock()
     }
 
     /// Admits queued downloads while there is room under both limits, then lets curl work until something
@@ -97,7 +116,11 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
             }
 
             var running: Int32 = 0
-            sluice_multi_perform(multi, &running)
+            let performed = sluice_multi_perform(multi, &running)
+            if performed != CURLM_OK {
+                failAll("curl_multi_perform", performed)
+                admissionDue = !waiting.isEmpty
+            }
             var remaining: Int32 = 0
             while let message = sluice_multi_info_read(multi, &remaining) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
@@ -105,10 +128,31 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
                 admissionDue = !waiting.isEmpty
             }
             if admissionDue { continue } // fill the free slots before sleeping
-            sluice_multi_poll(multi, nil, 0, 1000, nil)
+            let polled = sluice_multi_poll(multi, nil, 0, 1000, nil)
+            if polled != CURLM_OK {
+                failAll("curl_multi_poll", polled)
+                usleep(100_000) // a broken poll must not become a busy loop
+            }
         }
         for (easy, _) in active { sluice_multi_remove_handle(multi, easy) }
         active.removeAll()
+        hostCounts.removeAll()
+        lock.lock()
+        finished = true
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    /// Ends every running transfer with a retryable failure: the multi handle itself failed (`code`).
+    private func failAll(_ call: String, _ code: CURLMcode) {
+        let message = "\(call) failed: \(String(cString: sluice_multi_strerror(code)))"
+        for (easy, transfer) in active {
+            sluice_multi_remove_handle(multi, easy)
+            onComplete(DownloadResult(key: transfer.spec.key, outcome: .failure(message: message, transient: true, retryAfter: nil),
+                                      seconds: Date.timeIntervalSinceReferenceDate - transfer.started))
+        }
+        active.removeAll()
+        hostCounts.removeAll()
     }
 
     /// Moves downloads from `waiting` to curl, oldest first, up to `maxConcurrent` in all and `maxPerHost` per host.
@@ -139,35 +183,51 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped` ar
         }
         let transfer = Transfer(spec: spec, handle: easy, file: file, maxBytes: configuration.maxBytes, started: started)
         let context = Unmanaged.passUnretained(transfer).toOpaque()
-        sluice_easy_setopt_string(easy, CURLOPT_URL, spec.url)
-        sluice_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
-        sluice_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        sluice_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1)
-        sluice_easy_setopt_long(easy, CURLOPT_MAXREDIRS, configuration.maxRedirects)
-        sluice_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000))
-        sluice_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1)
-        sluice_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, configuration.lowSpeedTime)
-        sluice_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        sluice_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 128 * 1024)
-        sluice_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxBytes))
-        sluice_easy_setopt_string(easy, CURLOPT_USERAGENT, "sluice/1")
-        sluice_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
-        sluice_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context)
-        sluice_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
-        sluice_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
-        sluice_easy_setopt_write(easy) { data, size, count, context in
+        // Every option is checked: a transfer curl would run without one of them (the protocol allow-list above
+        // all) is not started.
+        var refused: [String] = []
+        func require(_ code: CURLcode, _ option: String) {
+            if code != CURLE_OK { refused.append("\(option) (\(String(cString: sluice_easy_strerror(code))))") }
+        }
+        require(sluice_easy_setopt_string(easy, CURLOPT_URL, spec.url), "CURLOPT_URL")
+        require(sluice_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
+        require(sluice_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "CURLOPT_REDIR_PROTOCOLS_STR")
+        require(sluice_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 1), "CURLOPT_FOLLOWLOCATION")
+        require(sluice_easy_setopt_long(easy, CURLOPT_MAXREDIRS, configuration.maxRedirects), "CURLOPT_MAXREDIRS")
+        require(sluice_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(configuration.connectTimeout * 1000)), "CURLOPT_CONNECTTIMEOUT_MS")
+        require(sluice_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, 1), "CURLOPT_LOW_SPEED_LIMIT")
+        require(sluice_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, configuration.lowSpeedTime), "CURLOPT_LOW_SPEED_TIME")
+        require(sluice_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+        require(sluice_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 128 * 1024), "CURLOPT_BUFFERSIZE")
+        require(sluice_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxBytes)), "CURLOPT_MAXFILESIZE_LARGE")
+        require(sluice_easy_setopt_string(easy, CURLOPT_USERAGENT, "sluice/1"), "CURLOPT_USERAGENT")
+        require(sluice_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer), "CURLOPT_ERRORBUFFER")
+        require(sluice_easy_setopt_pointer(easy, CURLOPT_PRIVATE, context), "CURLOPT_PRIVATE")
+        require(sluice_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context), "CURLOPT_WRITEDATA")
+        require(sluice_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context), "CURLOPT_HEADERDATA")
+        require(sluice_easy_setopt_write(easy) { data, size, count, context in
             let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
             return transfer.receive(UnsafeRawPointer(data!), size * count)
-        }
-        sluice_easy_setopt_header(easy) { data, size, count, context in
+        }, "CURLOPT_WRITEFUNCTION")
+        require(sluice_easy_setopt_header(easy) { data, size, count, context in
             let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
             transfer.header(line)
             return size * count
+        }, "CURLOPT_HEADERFUNCTION")
+        guard refused.isEmpty else {
+            onComplete(DownloadResult(key: spec.key, outcome: .failure(
+                message: "not started: libcurl refused \(refused.joined(separator: ", "))", transient: false, retryAfter: nil), seconds: 0))
+            return
+        }
+        let added = sluice_multi_add_handle(multi, easy)
+        guard added == CURLM_OK else {
+            onComplete(DownloadResult(key: spec.key, outcome: .failure(
+                message: "curl_multi_add_handle failed: \(String(cString: sluice_multi_strerror(added)))", transient: true, retryAfter: nil), seconds: 0))
+            return
         }
         active[easy] = transfer
         hostCounts[spec.host, default: 0] += 1
-        sluice_multi_add_handle(multi, easy)
         onStart(spec.key)
     }
 

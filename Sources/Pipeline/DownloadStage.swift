@@ -10,24 +10,58 @@ public import Logging
 /// Feeds the durable download queue to curl and commits each outcome: `pending → downloading → ready | error`.
 ///
 /// A File is `downloading` from the moment its transfer starts, not when its job is claimed: claimed jobs may
-/// wait in the downloader for the per-host limit. Starts and results are committed together, one transaction per
-/// step, so a transfer that starts and ends between two steps goes from `pending` to `ready` in one change.
-public final class DownloadStage: @unchecked Sendable { // `results`, `started` and `inFlight` are guarded by `lock`; the rest is immutable.
+/// wait in the downloader for the per-host limit. A finished download goes through two transactions, each shared
+/// by every job ready for it: the first records where its bytes will be linked (`recordPlacement`), the link is
+/// made, the second commits the result; a crash between the link and the commit thus leaves a record to clean up
+/// from. Nothing is dropped when a transaction fails: results, placements and starts wait for the next step.
+/// A result changes only what the stage owns (`FileStageUpdate`), never a name or comment a user set meanwhile.
+///
+/// `step` and `handBack` run on one thread (the pipeline's); curl's thread only appends to `arrived`.
+public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded by `lock`; everything else belongs to the stepping thread.
     private let layout: RootLayout
     private let catalogue: any CatalogueStore
     private let configuration: PipelineConfiguration
     private let owner: String
     private let logger: Logger
     private let lock = NSLock()
-    private var results: [DownloadResult] = []
-    private var started: [String] = []
-    private var inFlight: [String: Job] = [:]
+    private var arrived = Arrivals()
+    /// Jobs this process claimed and has not committed, by job id.
+    private var held: [String: Job] = [:]
+    /// Files whose transfer started, to mark `downloading`.
+    private var starts: [String] = []
+    /// Successful downloads whose place is not yet recorded.
+    private var unrecorded: [Finished] = []
+    /// Outcomes ready to commit: failures, and successes whose bytes are in place.
+    private var uncommitted: [Finished] = []
     /// Started at the first claimed job: an idle process never loads libcurl (nor its TLS libraries).
     private var downloader: CurlDownloader?
-    /// Posted `.jobs` when a transfer starts or ends.
+    /// Posted `.jobs` when a transfer starts or ends, or placed bytes wait for their commit.
     private let wakeup: Wakeup
-    /// Called after each commit.
+    /// Called after each commit that changed a File.
     private let onCommit: @Sendable () -> Void
+
+    /// What curl's thread reports between two steps.
+    private struct Arrivals {
+        var starts: [String] = []
+        var results: [DownloadResult] = []
+    }
+
+    /// A finished download and, for a success, where its bytes go.
+    struct Finished {
+        var result: DownloadResult
+        var job: Job
+        var placement: Placement?
+    }
+
+    /// Where a successful download's bytes go and what they are.
+    struct Placement {
+        var type: SniffedType
+        /// The name the source gave (Content-Disposition, the URL's path, else the id).
+        var sourceName: String
+        var fileExtension: String
+        /// Relative to the root: `RootLayout.storedFile`.
+        var path: String
+    }
 
     public init(layout: RootLayout, catalogue: any CatalogueStore, configuration: PipelineConfiguration, owner: String,
                 logger: Logger, wakeup: Wakeup, onCommit: @escaping @Sendable () -> Void) {
@@ -43,7 +77,7 @@ public final class DownloadStage: @unchecked Sendable { // `results`, `started` 
     private func startedDownloader() -> CurlDownloader {
         if let downloader { return downloader }
         let downloader = CurlDownloader(configuration: configuration.fetch,
-                                        onStart: { [weak self] key in self?.record { $0.started.append(key) } },
+                                        onStart: { [weak self] key in self?.record { $0.starts.append(key) } },
                                         onComplete: { [weak self] result in self?.record { $0.results.append(result) } })
         downloader.start()
         self.downloader = downloader
@@ -51,102 +85,140 @@ public final class DownloadStage: @unchecked Sendable { // `results`, `started` 
     }
 
     /// Notes a start or a result from the download thread and wakes the pipeline to commit it.
-    private func record(_ change: (DownloadStage) -> Void) {
+    private func record(_ change: (inout Arrivals) -> Void) {
         lock.lock()
-        change(self)
+        change(&arrived)
         lock.unlock()
         wakeup.post(.jobs)
     }
 
-    public func stop() { downloader?.stop() }
+    /// Jobs this process has claimed and not yet committed (read on the stepping thread).
+    public var running: Int { held.count }
 
-    /// Downloads this process has claimed and not yet committed.
-    public var running: Int { lock.lock(); defer { lock.unlock() }; return inFlight.count }
-
-    /// One round, one transaction: commit finished downloads, mark started ones `downloading`, claim due jobs up to
-    /// capacity. Returns seconds until the next unclaimed job is due (nil: none is waiting).
+    /// One round, one transaction: commit outcomes, record where new results go, mark started transfers
+    /// `downloading`, claim due jobs up to capacity (unless `claiming` is off); then link the recorded results.
+    /// Returns seconds until an unclaimed job falls due while there is room for it; nil when only a transfer's
+    /// start or end (a `.jobs` wake-up) can bring more work.
     @discardableResult
-    public func step() throws -> Double? {
-        lock.lock()
-        let finished = results
-        results.removeAll()
-        let done = finished.compactMap { result in inFlight.removeValue(forKey: result.key).map { (result, $0) } }
-        let starts = started.compactMap { inFlight[$0] }
-        started.removeAll()
-        let room = configuration.fetch.maxConcurrent * 2 - inFlight.count
-        lock.unlock()
-
-        let stored = done.map { result, job in (result, job, store(result, job)) }
+    public func step(claiming: Bool = true) throws -> Double? {
+        collectArrivals()
+        let room = claiming ? configuration.fetch.maxConcurrent * 2 - held.count : 0
+        let toRecord = unrecorded
+        // A transfer that already ended is not marked downloading: it goes from pending to its outcome at once.
+        let ended = Set(toRecord.map(\.job.subject) + uncommitted.map(\.job.subject))
+        let started = starts.filter { !ended.contains($0) }
         let now = Timestamp.now()
-        let (claimed, changed, nextDue) = try catalogue.write { tx -> ([Job], Bool, Timestamp?) in
-            for (result, job, placed) in stored { try commit(result, job, placed, tx) }
-            var changed = !stored.isEmpty
-            for job in starts {
-                guard var file = try tx.file(id: job.subject), file.status == .pending else { continue }
-                file.status = .downloading
-                file.error = nil
-                try tx.updateFile(file)
-                changed = true
+        let (claimed, nextDue, recorded) = try catalogue.write { tx -> ([Job], Timestamp?, [Bool]) in
+            for finished in uncommitted { try commit(finished, tx) }
+            let recorded = try toRecord.map { finished in
+                try tx.recordPlacement(jobID: finished.job.id, owner: owner, path: finished.placement!.path) == .recorded
             }
+            for subject in started { _ = try tx.setFileStatus(id: subject, to: .downloading, from: [.pending]) }
             let claimed = room > 0 ? try tx.claimJobs(kind: .download, owner: owner, now: now, limit: room) : []
-            return (claimed, changed, try tx.nextJobDue(kind: .download))
+            let nextDue = room > claimed.count ? try tx.nextJobDue(kind: .download) : nil
+            try FaultPoint.downloadCommit.reach()
+            return (claimed, nextDue, recorded)
+        }
+        let changed = !uncommitted.isEmpty || !started.isEmpty
+        for finished in uncommitted { held[finished.job.id] = nil }
+        uncommitted.removeAll()
+        starts.removeAll()
+        unrecorded.removeAll()
+        for (finished, isHeld) in zip(toRecord, recorded) {
+            guard isHeld else { held[finished.job.id] = nil; continue } // deleted meanwhile: its bytes are dropped
+            uncommitted.append(link(finished))
+        }
+        if !uncommitted.isEmpty {
+            try FaultPoint.downloadAfterLink.reach()
+            wakeup.post(.jobs) // commit the linked bytes in the next step, at once
         }
         if changed { onCommit() }
         if !claimed.isEmpty {
-            lock.lock()
-            for job in claimed { inFlight[job.id] = job }
-            lock.unlock()
+            for job in claimed { held[job.id] = job }
             startedDownloader().submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, folder: layout.partial.path) })
         }
         return nextDue.map { max(0, $0.seconds - Timestamp.now().seconds) }
     }
 
-    /// Where a successful download's bytes were put, before the commit that records them.
-    struct Placed {
-        var type: SniffedType
-        var path: String
-    }
-
-    /// Sniffs a finished download from its first bytes and gives it its place in `upload/<kind>/`; nil when it failed.
-    private func store(_ result: DownloadResult, _ job: Job) -> Placed? {
-        guard case .success = result.outcome, let file = result.file else { return nil }
-        let type = ContentSniffer.sniff(file.header)
-        let name = displayName(result, job)
-        let ext = FileName.safeExtension(of: name).nonEmpty ?? type.fileExtension
-        let path = "upload/\(type.kind.rawValue)/\(job.subject)\(ext)"
-        do { try file.place(atPath: layout.root.path + "/" + path) } catch {
-            logger.error("could not store a download", metadata: ["file": "\(job.subject)", "error": "\(error)"])
-            return nil
-        }
-        return Placed(type: type, path: path)
-    }
-
-    private func displayName(_ result: DownloadResult, _ job: Job) -> String {
-        result.suggestedName.flatMap { FileName.sanitize($0) } ?? DownloadName.fromURL(job.payload) ?? job.subject
-    }
-
-    private func commit(_ result: DownloadResult, _ job: Job, _ placed: Placed?, _ tx: any CatalogueWriting) throws {
-        guard var file = try tx.file(id: job.subject) else {
-            // Deleted while downloading: drop the bytes too.
-            try tx.finishJob(id: job.id)
-            if let placed { try tx.addUnlink(placed.path) }
-            return
-        }
-        switch result.outcome {
-        case let .success(size):
-            if let placed {
-                file.status = .ready
-                file.size = Int(size)
-                file.mime = placed.type.mime
-                file.kind = placed.type.kind
-                file.name = displayName(result, job)
-                file.fileExtension = FileName.safeExtension(of: file.name).nonEmpty ?? placed.type.fileExtension
-                file.downloadTime = (result.seconds * 1000).rounded() / 1000
-                file.error = nil
-            } else {
-                file.status = .error
-                file.error = "the download finished but could not be stored"
+    /// Stops the transfers and gives this process's jobs back: outcomes that arrived are committed, every other
+    /// job returns to the queue and its File to `pending`. For a clean stop; a crash gets the same from recovery.
+    public func handBack() {
+        downloader?.stop() // no result arrives after this
+        downloader = nil
+        for _ in 0..<3 {
+            lock.lock()
+            let quiet = arrived.starts.isEmpty && arrived.results.isEmpty
+            lock.unlock()
+            if quiet && unrecorded.isEmpty && uncommitted.isEmpty { break }
+            do { try step(claiming: false) } catch {
+                logger.error("could not commit finished downloads while stopping; they are downloaded again", metadata: ["error": "\(error)"])
+                break
             }
+        }
+        guard !held.isEmpty else { return }
+        do {
+            let released = try catalogue.write { tx in try JobRelease.release(owner: owner, in: tx) }
+            logger.notice("stopping: handed running downloads back to the queue", metadata: ["jobs": "\(released)"])
+            held.removeAll()
+            onCommit()
+        } catch {
+            logger.error("could not hand downloads back while stopping; the next start or run takes them over",
+                         metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Moves what curl reported into the stage: results paired with their jobs by key, successes given their place.
+    private func collectArrivals() {
+        lock.lock()
+        let news = arrived
+        arrived = Arrivals()
+        lock.unlock()
+        for key in news.starts { if let job = held[key] { starts.append(job.subject) } }
+        for result in news.results {
+            guard let job = held[result.key] else { continue }
+            if case .success = result.outcome, let file = result.file {
+                unrecorded.append(Finished(result: result, job: job, placement: placement(result, job, header: file.header)))
+            } else {
+                uncommitted.append(Finished(result: result, job: job, placement: nil))
+            }
+        }
+    }
+
+    /// Sniffs a finished download from its first bytes and names its place in `upload/<kind>/`.
+    private func placement(_ result: DownloadResult, _ job: Job, header: [UInt8]) -> Placement {
+        let type = ContentSniffer.sniff(header)
+        let name = result.suggestedName.flatMap { FileName.sanitize($0) } ?? DownloadName.fromURL(job.payload) ?? job.subject
+        let ext = FileName.safeExtension(of: name).nonEmpty ?? type.fileExtension
+        return Placement(type: type, sourceName: name, fileExtension: ext,
+                         path: RootLayout.storedFile(kind: type.kind, id: job.subject, extension: ext))
+    }
+
+    /// Links a recorded result's bytes into place; a failure to do so becomes the download's outcome.
+    private func link(_ finished: Finished) -> Finished {
+        guard let file = finished.result.file, let placement = finished.placement else { return finished }
+        do {
+            try file.place(atPath: layout.root.path + "/" + placement.path)
+            return finished
+        } catch {
+            logger.error("could not store a download", metadata: ["file": "\(finished.job.subject)", "error": "\(error)"])
+            var failed = finished
+            failed.result.outcome = .failure(message: "the download finished but could not be stored: \(error)", transient: true, retryAfter: nil)
+            failed.placement = nil
+            return failed
+        }
+    }
+
+    /// Records one outcome: the File's stage-owned fields, and the job finished or due again.
+    private func commit(_ finished: Finished, _ tx: any CatalogueWriting) throws {
+        let job = finished.job
+        switch finished.result.outcome {
+        case let .success(size):
+            let placement = finished.placement!
+            let stored = StoredBytes(kind: placement.type.kind, mime: placement.type.mime, fileExtension: placement.fileExtension,
+                                     size: Int(size), downloadTime: (finished.result.seconds * 1000).rounded() / 1000)
+            let update = FileStageUpdate(status: .ready, stored: stored, sourceName: placement.sourceName)
+            // Deleted while downloading: its bytes go too.
+            if try !tx.updateFile(id: job.subject, stage: update) { try tx.addUnlink(placement.path) }
             try tx.finishJob(id: job.id)
         case let .failure(message, transient, retryAfter):
             let attempts = job.attempts + 1
@@ -154,14 +226,15 @@ public final class DownloadStage: @unchecked Sendable { // `results`, `started` 
                 let backoff = configuration.retryBaseDelay * pow(2, Double(attempts - 1))
                 let delay = min(configuration.maxRetryDelay, max(backoff, retryAfter ?? 0))
                 try tx.retryJob(id: job.id, attempts: attempts, notBefore: Timestamp(seconds: Timestamp.now().seconds + delay))
-                file.status = .pending
-                file.error = "attempt \(attempts) of \(configuration.maxAttempts) failed (\(message)); retrying in \(Int(delay.rounded(.up))) s"
+                let error = "attempt \(attempts) of \(configuration.maxAttempts) failed (\(message)); retrying in \(Int(delay.rounded(.up))) s"
+                _ = try tx.updateFile(id: job.subject, stage: FileStageUpdate(status: .pending, error: error))
             } else {
                 try tx.finishJob(id: job.id)
-                file.status = .error
-                file.error = attempts > 1 ? "\(message) (after \(attempts) attempts)" : message
+                // Bytes an earlier, interrupted attempt linked are not this File's.
+                if let stale = job.placedPath { try tx.addUnlink(stale) }
+                let error = attempts > 1 ? "\(message) (after \(attempts) attempts)" : message
+                _ = try tx.updateFile(id: job.subject, stage: FileStageUpdate(status: .error, error: error))
             }
         }
-        try tx.updateFile(file)
     }
 }

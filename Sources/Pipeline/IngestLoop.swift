@@ -5,6 +5,7 @@ public import SluiceCore
 public import Spool
 import Publish
 public import Logging
+import SystemPackage
 
 /// The spool's consumer: claims inbox entries, applies them in batched transactions, finishes them, publishes.
 ///
@@ -39,26 +40,36 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         try IndexPage.install(root: configuration.root)
     }
 
-    /// Finishes what dead processes (and an earlier failed pass of ours) left: their claims, their jobs,
-    /// pending unlinks and unpublished marks.
+    /// At start-up: finishes what stopped processes (and an earlier run of ours) left, as `takeOverStoppedWork`
+    /// does, and removes the temporary files killed writers left.
     public func recover() throws {
+        try takeOverStoppedWork()
+        layout.rejected.removeStaleTemporaries()
+        publisher.removeStaleTemporaries()
+        onCommit()
+    }
+
+    /// Finishes what stopped processes (and an earlier failed pass of ours) left: their claimed drops, their jobs
+    /// (whatever state their work folders are in) and pending unlinks. Cheap enough to run every few seconds, so a
+    /// process that dies beside this one is taken over without a restart. Returns whether it found anything.
+    @discardableResult
+    public func takeOverStoppedWork() throws -> Bool {
         var claims = try work.ownClaims()
+        var released = 0
         for abandoned in try work.deadOwners() {
-            let released = try catalogue.write { tx in
-                let subjects = try tx.releaseJobs(owner: abandoned.owner)
-                // Their transfers died with the process: the Files wait again.
-                for id in subjects {
-                    guard var file = try tx.file(id: id), file.status == .downloading else { continue }
-                    file.status = .pending
-                    try tx.updateFile(file)
-                }
-                return subjects.count
-            }
+            let jobs = try catalogue.write { tx in try JobRelease.release(owner: abandoned.owner, in: tx) }
             let adopted = try abandoned.adopt(into: work)
-            if released > 0 || !adopted.isEmpty {
-                logger.notice("recovered work of a stopped process", metadata: ["owner": "\(abandoned.owner)", "claims": "\(adopted.count)", "jobs": "\(released)"])
+            if jobs > 0 || !adopted.isEmpty {
+                logger.notice("recovered the work of a stopped process", metadata: ["owner": "\(abandoned.owner)", "claims": "\(adopted.count)", "jobs": "\(jobs)"])
             }
             claims += adopted
+            released += jobs
+        }
+        // Jobs whose owner holds no lock, its folder gone or never there: that process is gone too.
+        for owner in try catalogue.read({ try $0.jobOwners() }) where !work.isAlive(owner: owner) {
+            let jobs = try catalogue.write { tx in try JobRelease.release(owner: owner, in: tx) }
+            if jobs > 0 { logger.notice("released the jobs of a stopped process", metadata: ["owner": "\(owner)", "jobs": "\(jobs)"]) }
+            released += jobs
         }
         var fresh: [(ClaimedDrop, Drop)] = []
         for claim in claims {
@@ -69,10 +80,9 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
             }
         }
         if !fresh.isEmpty { commitAndFinish(fresh) }
-        layout.rejected.removeStaleTemporaries()
-        publisher.removeStaleTemporaries()
         try removePendingUnlinks()
-        onCommit()
+        if released > 0 || !claims.isEmpty { onCommit() }
+        return released > 0 || !claims.isEmpty
     }
 
     /// Takes everything in `inbox/` now; returns how many drops were handled. Busy files are left for later.
@@ -122,11 +132,12 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
                 } catch CatalogueError.duplicateRequest {
                     return try? catalogue.read { try $0.request(id: claim.requestID) }
                 } catch {
-                    logger.error("could not commit a drop; it stays claimed and is retried at the next start", metadata: ["request": "\(drop.name)", "error": "\(error)"])
+                    logger.error("could not commit a drop; it stays claimed and is retried in a few seconds", metadata: ["request": "\(drop.name)", "error": "\(error)"])
                     return nil
                 }
             }
         }
+        if records.contains(where: { $0 != nil }) { try? FaultPoint.ingestAfterCommit.reach() }
         var count = 0
         for (entry, record) in zip(batch, records) {
             guard let record else { continue }
@@ -148,30 +159,37 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         if errno == EXDEV, (try? layout.root.copy(from: work.directory, claim.claimedPath, to: path, tempTag: "\(getpid())-copy")) != nil {
             return true
         }
-        logger.error("could not store an upload; it stays claimed and is retried at the next start",
-                     metadata: ["upload": "\(drop.name)", "to": "\(path)", "error": "\(String(cString: strerror(errno)))"])
+        logger.error("could not store an upload; it stays claimed and is retried in a few seconds",
+                     metadata: ["upload": "\(drop.name)", "to": "\(path)", "error": "\(Errno(rawValue: errno))"])
         return false
     }
 
     /// Moves a committed drop's file to its destination (idempotent: a missing file is already there).
-    /// An upload's bytes are linked into place before the commit (`linked`), so only the claim is removed;
-    /// when recovering another process's commit, the link is made first.
+    /// An upload's bytes are linked into place before the commit (`linked`), so only the claim is removed. When
+    /// recovering, the link is made now, and undone if the File was deleted since its commit.
     func finish(_ claim: ClaimedDrop, _ record: RequestRecord, linked: Bool = false) {
-        if record.destination.hasPrefix("upload/") {
+        defer { if let folder = claim.folder { unlinkat(work.directory.fd, folder, AT_REMOVEDIR) } }
+        if record.destination.hasPrefix(RootLayout.uploadFolder + "/") {
             if linked || linkat(work.directory.fd, claim.claimedPath, layout.root.fd, record.destination, 0) == 0 || errno == EEXIST {
+                // Checked after the link: a deletion committed before it never sees these bytes, so they go here;
+                // one committed after it removes them itself.
+                if !linked, fileIsGone(record.id) { unlinkat(layout.root.fd, record.destination, 0) }
                 unlinkat(work.directory.fd, claim.claimedPath, 0)
             }
-            if claim.claimedPath.contains("/") { unlinkat(work.directory.fd, claim.requestID + ".d", AT_REMOVEDIR) }
             return
         }
         if record.isRejected {
-            let note = String(record.destination.dropFirst(Drop.rejectedFolder.count + 1)) + ".error"
+            let note = String(record.destination.dropFirst(RootLayout.rejectedFolder.count + 1)) + ".error"
             try? layout.rejected.writeAtomically(note, record.receipt + [0x0A], tempTag: "\(getpid())-note")
         }
         if renameat(work.directory.fd, claim.claimedPath, layout.root.fd, record.destination) != 0 && errno != ENOENT {
-            logger.error("could not move a finished drop", metadata: ["from": "\(claim.claimedPath)", "to": "\(record.destination)", "error": "\(String(cString: strerror(errno)))"])
+            logger.error("could not move a finished drop", metadata: ["from": "\(claim.claimedPath)", "to": "\(record.destination)", "error": "\(Errno(rawValue: errno))"])
         }
-        if claim.claimedPath.contains("/") { unlinkat(work.directory.fd, claim.requestID + ".d", AT_REMOVEDIR) }
+    }
+
+    /// True when the catalogue says the File `id` no longer exists (false when it cannot say).
+    private func fileIsGone(_ id: String) -> Bool {
+        do { return try catalogue.read { try $0.file(id: id) } == nil } catch { return false }
     }
 
     /// Removes stored bytes whose rows were deleted.

@@ -16,6 +16,8 @@ public struct PipelineConfiguration: Sendable {
     public var ingestBatch = 512
     /// Seconds between scans when no event arrives (events are only hints).
     public var rescanInterval: Double = 2
+    /// Seconds between looks for the work of stopped processes (claims, jobs) while running.
+    public var recoveryInterval: Double = 5
 
     public init(root: String) { self.root = root }
 }

@@ -19,7 +19,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         self.catalogue = catalogue
         outbox = try OutboxFolders(root: root)
         lockFD = open(root + "/.sluice/publish.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lockFD >= 0 else { throw SystemCallError(errno: errno, "open", root + "/.sluice/publish.lock") }
+        guard lockFD >= 0 else { throw SystemCallError.current("open", root + "/.sluice/publish.lock") }
     }
 
     deinit { close(lockFD) }
@@ -114,7 +114,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             try folder.writeAtomically(name, bytes, tempTag: "\(tag)-\(counter)")
         case let .remove(folder, name):
             if unlinkat(folder.fd, name, 0) != 0 && errno != ENOENT {
-                throw SystemCallError(errno: errno, "unlink", folder.path + "/" + name)
+                throw SystemCallError.current("unlink", folder.path + "/" + name)
             }
         }
     }

@@ -43,8 +43,11 @@ public struct ClaimedDrop: Sendable, Equatable {
     }
 
     /// True when `<id>-<name>` fits in one file name.
-    var fitsInOneName: Bool { (requestID + "-" + name).utf8.count <= 255 }
+    var fitsInOneName: Bool { RootLayout.taggedName(name, requestID: requestID) != nil }
 
-    /// The path of the claimed file relative to the work folder.
-    public var claimedPath: String { fitsInOneName ? requestID + "-" + name : requestID + ".d/" + name }
+    /// The path of the claimed file relative to the work folder: `RootLayout.taggedName`, or `<id>.d/<name>`.
+    public var claimedPath: String { folder.map { $0 + "/" + name } ?? requestID + "-" + name }
+
+    /// `<id>.d`, the folder holding a claim whose name is too long to carry its request id; nil for the others.
+    public var folder: String? { fitsInOneName ? nil : requestID + ".d" }
 }

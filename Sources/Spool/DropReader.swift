@@ -20,7 +20,7 @@ public struct DropReader: Sendable {
         }
         defer { close(entry.fd) }
         let size = entry.size
-        if Drop.isRequestFile(name) {
+        if RootLayout.isRequestFile(name) {
             if size > limits.maxRequestBytes {
                 return .refused(RequestFailure(status: 413, description: "The request file is \(size) bytes; the limit is \(limits.maxRequestBytes) bytes (--max-request-bytes). Nothing of it was read.", data: .null, errors: [("", ["request file too large"])]))
             }

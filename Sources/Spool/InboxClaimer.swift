@@ -53,10 +53,13 @@ public struct OpenedEntry: Sendable {
 public struct InboxClaimer: Sendable {
     let inbox: Directory
     let work: WorkDirectory
+    /// Seconds another user's file must rest unchanged before it is taken (see `isOpenForWriting`).
+    let quietPeriod: Double
 
-    public init(inbox: Directory, work: WorkDirectory) {
+    public init(inbox: Directory, work: WorkDirectory, quietPeriod: Double = 2) {
         self.inbox = inbox
         self.work = work
+        self.quietPeriod = quietPeriod
     }
 
     /// Claims `name` under a fresh request id.
@@ -68,8 +71,7 @@ public struct InboxClaimer: Sendable {
         }
         let drop = ClaimedDrop(requestID: Identifier.make(), name: name)
         let target = drop.claimedPath
-        if !drop.fitsInOneName {
-            let folder = drop.requestID + ".d"
+        if let folder = drop.folder {
             if mkdirat(work.directory.fd, folder, 0o700) != 0 && errno != EEXIST {
                 if entry.isRegular { close(entry.fd) }
                 return .busy
@@ -77,7 +79,7 @@ public struct InboxClaimer: Sendable {
         }
         guard renameat(inbox.fd, name, work.directory.fd, target) == 0 else {
             if entry.isRegular { close(entry.fd) }
-            if !drop.fitsInOneName { unlinkat(work.directory.fd, drop.requestID + ".d", AT_REMOVEDIR) }
+            if let folder = drop.folder { unlinkat(work.directory.fd, folder, AT_REMOVEDIR) }
             return .gone
         }
         return .claimed(drop, entry)
@@ -86,8 +88,9 @@ public struct InboxClaimer: Sendable {
     /// Opens an already-claimed drop (after a restart) for reading.
     public func reopen(_ drop: ClaimedDrop) -> OpenedEntry? { OpenedEntry.open(drop.claimedPath, in: work.directory) }
 
-    /// A read lease is refused (EAGAIN) while any process has the file open for writing: a writer copying
-    /// in place has not closed it yet. Where leases are not allowed (not the owner, no CAP_LEASE), take it.
+    /// A read lease is refused (EAGAIN) while any process has the file open for writing: a writer copying in place
+    /// has not closed it yet. A lease is only granted on one's own files (or with CAP_LEASE): on another user's file,
+    /// one changed within the last `quietPeriod` seconds counts as still being written, and is taken once it rests.
     private func isOpenForWriting(_ fd: Int32) -> Bool {
         let F_SETLEASE: Int32 = 1024 // F_LINUX_SPECIFIC_BASE + 0; Glibc hides it without _GNU_SOURCE
 
@@ -95,6 +98,10 @@ public struct InboxClaimer: Sendable {
             fcntl(fd, F_SETLEASE, F_UNLCK)
             return false
         }
-        return errno == EAGAIN
+        if errno == EAGAIN { return true }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return false }
+        let modified = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        return Timestamp.now().seconds - modified < quietPeriod
     }
 }

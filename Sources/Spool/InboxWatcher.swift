@@ -1,4 +1,5 @@
 import CInotifyTools
+import SystemPackage
 import Foundation
 import SluiceCore
 
@@ -20,11 +21,11 @@ public final class InboxWatcher: @unchecked Sendable { // `thread` is set once i
     /// Sets up the watch; throws when inotify is unavailable (the caller falls back to timed scans).
     public func start() throws {
         guard inotifytools_initialize() != 0 else {
-            throw SystemCallError(errno: inotifytools_error(), "inotify initialise", inbox)
+            throw SystemCallError(Errno(rawValue: inotifytools_error()), "inotify initialise", inbox)
         }
         let events = Int32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)
         guard inotifytools_watch_file(inbox, events) != 0 else {
-            throw SystemCallError(errno: inotifytools_error(), "inotify watch", inbox)
+            throw SystemCallError(Errno(rawValue: inotifytools_error()), "inotify watch", inbox)
         }
         let thread = Thread { [self] in run() }
         thread.name = "sluice-inotify"

@@ -3,13 +3,16 @@ import Catalogue
 import Foundation
 import Logging
 import Pipeline
+import SluiceCore
+import ServiceLifecycle
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Batch mode for cron: drain inbox/, wait for the downloads it queued, publish, print a summary, exit.",
         discussion: """
             Safe beside a running `watch` or another `run`. Exits 0 when the run completed, even if some requests
-            were rejected (their receipts say why); non-zero only when Sluice itself could not work.
+            were rejected (their receipts say why); non-zero only when Sluice itself could not work, and 3 when
+            SIGTERM or SIGINT stopped it first (what it had not finished goes back to the queue).
 
             Example (crontab):
               */5 * * * * cd /srv/sluice && /usr/local/bin/sluice run >> run.log 2>&1
@@ -23,12 +26,22 @@ struct Run: AsyncParsableCommand {
         let path = root.absoluteRoot
         let layout = try RootLayout(root: path)
         let catalogue = try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path))
-        let batch = BatchRun(layout: layout, configuration: pipeline.configuration(root: path), catalogue: catalogue, logger: logger)
-        let summary = try batch.run { line in FileHandle.standardError.write(Data(("sluice run: " + line + "\n").utf8)) }
+        let batch = try BatchRun(layout: layout, configuration: pipeline.configuration(root: path), catalogue: catalogue, logger: logger) { line in
+            FileHandle.standardError.write(Data(("sluice run: " + line + "\n").utf8))
+        }
+        try await ServiceGroup.sluice([batch.publisher, batch], logger: logger).run()
+        let summary = batch.summary
         var line = "sluice run: \(summary.drops) drop\(summary.drops == 1 ? "" : "s") handled"
         if summary.rejected > 0 { line += " (\(summary.rejected) refused whole; see inbox/.rejected/)" }
         if summary.leftBusy > 0 { line += "; \(summary.leftBusy) still being written, left for the next run" }
         line += String(format: " in %.2f s", summary.seconds)
+        if summary.interrupted {
+            print(line + "; interrupted: unfinished downloads went back to the queue for the next run or watch")
+            throw ExitCode(Self.interruptedExitCode)
+        }
         print(line)
     }
+
+    /// The exit status of a run stopped by SIGTERM or SIGINT before its work was done.
+    static let interruptedExitCode: Int32 = 3
 }

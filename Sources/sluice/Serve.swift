@@ -1,10 +1,9 @@
 import ArgumentParser
 import Catalogue
 import Logging
-import Pipeline
+import SluiceCore
 import Reader
 import ServiceLifecycle
-import UnixSignals
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,15 +19,13 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
-        _ = try RootLayout(root: path)
-        _ = try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path)) // creates and migrates a new root's catalogue
+        // Read-only: nothing is created or migrated; an empty root serves an empty catalogue until a writer fills it.
         var configuration = ReaderConfiguration(root: path)
         configuration.host = reader.host
         configuration.port = reader.port
         configuration.apiKey = reader.effectiveAPIKey
         let app = ReaderApplication.make(configuration: configuration,
-                                         catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path), readOnly: true), logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+                                         catalogue: ReadOnlyCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
+        try await ServiceGroup.sluice([app], logger: logger).run()
     }
 }

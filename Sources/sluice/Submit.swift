@@ -55,7 +55,7 @@ struct Submit: ParsableCommand {
                 }
                 usleep(50_000); waited += 0.05
             }
-            let receipt = Drop.receiptName(for: name, requestID: "<request id>")
+            let receipt = RootLayout.receiptName(for: name, requestID: "<request id>")
             print(root.absoluteRoot + "/outbox/receipts/" + receipt
                   + (receipt.hasPrefix("<") ? "  (the name is too long: the receipt is named by its request id)" : ""))
         }

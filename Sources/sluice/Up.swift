@@ -3,6 +3,7 @@ import Catalogue
 import Hummingbird
 import Logging
 import Pipeline
+import SluiceCore
 import Reader
 import ServiceLifecycle
 import UnixSignals
@@ -27,21 +28,16 @@ struct Up: AsyncParsableCommand {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
         let layout = try RootLayout(root: path)
-        let thread = try PipelineThread(layout: layout, configuration: pipeline.configuration(root: path),
-                                        catalogue: try SQLiteCatalogue(path: RootLayoutPath.catalogue(path)), logger: logger)
+        let service = try PipelineService(layout: layout, configuration: pipeline.configuration(root: path),
+                                           catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
         var readerConfiguration = ReaderConfiguration(root: path)
         readerConfiguration.host = reader.host
         readerConfiguration.port = reader.port
         readerConfiguration.apiKey = reader.effectiveAPIKey
         let app = ReaderApplication.make(configuration: readerConfiguration,
-                                         catalogue: try SQLiteCatalogue(path: RootLayoutPath.catalogue(path), readOnly: true), logger: logger)
+                                         catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path), readOnly: true), logger: logger)
         logger.info("sluice up", metadata: ["root": "\(path)", "reader": "http://\(reader.host):\(reader.port)"])
-        let group = ServiceGroup(configuration: .init(services: [PipelineService(pipeline: thread), app],
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        // Shut down in reverse: the reader stops, the pipeline hands its jobs back, the publisher publishes that.
+        try await ServiceGroup.sluice([service.publisher, service, app], logger: logger).run()
     }
-}
-
-enum RootLayoutPath {
-    static func catalogue(_ root: String) -> String { RootLayout.cataloguePath(root: root) }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalogue
 import Logging
 import Pipeline
+import SluiceCore
 import ServiceLifecycle
 import UnixSignals
 
@@ -22,11 +23,9 @@ struct Watch: AsyncParsableCommand {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
         let layout = try RootLayout(root: path)
-        let thread = try PipelineThread(layout: layout, configuration: pipeline.configuration(root: path),
-                                        catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
+        let service = try PipelineService(layout: layout, configuration: pipeline.configuration(root: path),
+                                           catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
         logger.info("sluice watch", metadata: ["root": "\(path)"])
-        let group = ServiceGroup(configuration: .init(services: [PipelineService(pipeline: thread)],
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await ServiceGroup.sluice([service.publisher, service], logger: logger).run()
     }
 }

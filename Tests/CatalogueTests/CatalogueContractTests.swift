@@ -40,11 +40,13 @@ func sampleFile(_ name: String = "f") -> FileRecord {
             #expect(try r.fileCount() == 5)
         }
         var changed = inserted[0]
-        changed.name = "renamed"; changed.status = .ready; changed.size = 9; changed.kind = .text; changed.mime = "text/plain"
+        changed.name = "from source"; changed.status = .ready; changed.size = 9; changed.kind = .text; changed.mime = "text/plain"
         changed.downloadTime = 0.5; changed.error = nil; changed.fileExtension = ".txt"
-        try c.write { try $0.updateFile(changed) }
+        let stored = StoredBytes(kind: .text, mime: "text/plain", fileExtension: ".txt", size: 9, downloadTime: 0.5)
+        #expect(try c.write { try $0.updateFile(id: changed.id, stage: FileStageUpdate(status: .ready, stored: stored, sourceName: "from source")) })
         #expect(try c.read { try $0.file(id: changed.id) } == changed)
         try c.write { try $0.deleteFile(id: inserted[4].id) }
+        #expect(try c.read { try $0.fileCount() } == 4)
         var again = sampleFile()
         try c.write { try $0.insertFile(&again) }
         #expect(again.seq == 6, "a deleted file's seq is never reused, so listing pages stay put")
@@ -90,8 +92,7 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         #expect(try c.read { try $0.currentVersion() } == 1, "one transaction, one version")
         _ = try c.write { try $0.claimJobs(kind: .download, owner: "p", now: .now(), limit: 1) }
         #expect(try c.read { try $0.currentVersion() } == 1, "a write that changes nothing takes no version")
-        a.name = "a2"
-        try c.write { tx in try tx.updateFile(a); try tx.deleteFile(id: b.id) }
+        try c.write { tx in _ = try tx.editFile(id: a.id, name: "a2", comment: nil); try tx.deleteFile(id: b.id) }
         let r = RequestRecord(id: Identifier.make(), name: "r.json", receiptName: "r.json", receipt: [], destination: "inbox/.done/r")
         try c.write { try $0.insertRequest(r) }
         try c.read { (r0) throws in
@@ -121,12 +122,61 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         let claimed = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 10) }
         #expect(claimed == [a], "only due jobs are claimed")
         #expect(try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 10) }.isEmpty, "a claimed job is not claimed twice")
-        #expect(try c.write { try $0.releaseJobs(owner: "p1") } == ["f1"])
+        #expect(try c.read { try $0.jobOwners() } == ["p1"])
+        #expect(try c.write { try $0.releaseJobs(owner: "p1") }.map(\.subject) == ["f1"])
+        #expect(try c.read { try $0.jobOwners() } == [])
         let reclaimed = try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 10) }
         #expect(reclaimed.map(\.id) == [a.id])
         try c.write { try $0.retryJob(id: a.id, attempts: 1, notBefore: later) }
         #expect(try c.read { try $0.nextJobDue(kind: .download) } == later)
         try c.write { try $0.finishJob(id: a.id); try $0.deleteJobs(subject: "f2") }
+        #expect(try c.read { try $0.unfinishedJobCount() } == 0)
+    }
+
+    @Test(arguments: Store.allCases) func aStageNeverOverwritesWhatAUserSet(store: Store) throws {
+        let (c, remove) = try store.make()
+        defer { remove() }
+        var f = sampleFile("provisional")
+        try c.write { try $0.insertFile(&f) }
+        // The user renames and comments while the stage runs; the stage's result then sets only what it owns.
+        let edited = try c.write { try $0.editFile(id: f.id, name: "mine.bin", comment: "keep") }
+        #expect(edited?.name == "mine.bin" && edited?.nameSetByUser == true)
+        #expect(try c.write { try $0.setFileStatus(id: f.id, to: .downloading, from: [.pending]) })
+        #expect(try !c.write { try $0.setFileStatus(id: f.id, to: .downloading, from: [.pending]) }, "only from the states given")
+        let stored = StoredBytes(kind: .image, mime: "image/png", fileExtension: ".png", size: 70, downloadTime: 0.25)
+        #expect(try c.write { try $0.updateFile(id: f.id, stage: FileStageUpdate(status: .ready, stored: stored, sourceName: "server.png")) })
+        let after = try #require(try c.read { try $0.file(id: f.id) })
+        #expect(after.name == "mine.bin" && after.comment == "keep", "the user's fields survive the stage's result")
+        #expect(after.status == .ready && after.mime == "image/png" && after.size == 70 && after.storedPath == "upload/image/\(f.id).png")
+        // Without a rename, the source's name is taken; a later failure keeps what was stored.
+        var g = sampleFile("g")
+        try c.write { try $0.insertFile(&g) }
+        _ = try c.write { try $0.editFile(id: g.id, name: nil, comment: "only a comment") }
+        _ = try c.write { try $0.updateFile(id: g.id, stage: FileStageUpdate(status: .pending, error: "attempt 1 failed", sourceName: "from-server.txt")) }
+        let named = try #require(try c.read { try $0.file(id: g.id) })
+        #expect(named.name == "from-server.txt" && named.comment == "only a comment" && named.error == "attempt 1 failed")
+        #expect(try !c.write { try $0.updateFile(id: Identifier.make(), stage: FileStageUpdate(status: .ready)) }, "a deleted file is not recreated")
+        #expect(try c.write { try $0.editFile(id: Identifier.make(), name: "x", comment: nil) } == nil)
+    }
+
+    @Test(arguments: Store.allCases) func placedBytesAreCleanedUpWhenTheirJobGoesAway(store: Store) throws {
+        let (c, remove) = try store.make()
+        defer { remove() }
+        let now = Timestamp.now()
+        let job = Job(id: Identifier.make(), kind: .download, subject: "f1", payload: "http://h/1", notBefore: now)
+        try c.write { try $0.enqueueJob(job) }
+        #expect(try c.write { try $0.recordPlacement(jobID: job.id, owner: "p1", path: "upload/text/f1.txt") } == .notHeld, "only its owner may")
+        _ = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 1) }
+        #expect(try c.write { try $0.recordPlacement(jobID: job.id, owner: "p1", path: "upload/text/f1.txt") } == .recorded)
+        // The owner dies before committing; the next attempt places elsewhere: the first bytes are queued for removal.
+        _ = try c.write { try $0.releaseJobs(owner: "p1") }
+        let again = try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 1) }
+        #expect(again.first?.placedPath == "upload/text/f1.txt", "a new attempt learns where the last one linked")
+        #expect(try c.write { try $0.recordPlacement(jobID: job.id, owner: "p2", path: "upload/image/f1.png") } == .recorded)
+        #expect(try c.read { try $0.pendingUnlinks(limit: 10) } == ["upload/text/f1.txt"])
+        // Deleting the subject's jobs removes what they placed.
+        try c.write { try $0.deleteJobs(subject: "f1") }
+        #expect(Set(try c.read { try $0.pendingUnlinks(limit: 10) }) == ["upload/text/f1.txt", "upload/image/f1.png"])
         #expect(try c.read { try $0.unfinishedJobCount() } == 0)
     }
 

@@ -88,8 +88,8 @@ import Testing
     }
 
     @Test func receiptNamesFollowTheDroppedName() {
-        #expect(Drop.receiptName(for: "batch.json", requestID: "r") == "batch.json")
-        #expect(Drop.receiptName(for: "cat.jpg", requestID: "r") == "cat.jpg.json")
-        #expect(Drop.receiptName(for: String(repeating: "a", count: 252), requestID: "r") == "r.json")
+        #expect(RootLayout.receiptName(for: "batch.json", requestID: "r") == "batch.json")
+        #expect(RootLayout.receiptName(for: "cat.jpg", requestID: "r") == "cat.jpg.json")
+        #expect(RootLayout.receiptName(for: String(repeating: "a", count: 252), requestID: "r") == "r.json")
     }
 }

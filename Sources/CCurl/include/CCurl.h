@@ -35,3 +35,4 @@ CURLMcode sluice_multi_perform(CURLM *multi, int *running);
 CURLMcode sluice_multi_poll(CURLM *multi, struct curl_waitfd *extra, unsigned int count, int timeout_ms, int *ready);
 CURLMcode sluice_multi_wakeup(CURLM *multi);
 CURLMsg *sluice_multi_info_read(CURLM *multi, int *remaining);
+const char *sluice_multi_strerror(CURLMcode code);

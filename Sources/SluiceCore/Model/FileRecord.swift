@@ -17,19 +17,22 @@ public struct FileRecord: Sendable, Equatable {
     public var downloadTime: Double?
     public var status: Status
     public var error: String?
+    /// True once a user has renamed the file (`file.update` with a `name`): from then on no stage sets its name.
+    /// Kept in the catalogue, never published.
+    public var nameSetByUser: Bool
 
     public init(id: String, seq: Int64 = 0, url: String?, name: String, fileExtension: String = "", comment: String = "",
                 mime: String? = nil, kind: ContentKind? = nil, size: Int = 0, addedAt: Timestamp, downloadTime: Double? = nil,
-                status: Status, error: String? = nil) {
+                status: Status, error: String? = nil, nameSetByUser: Bool = false) {
         self.id = id; self.seq = seq; self.url = url; self.name = name; self.fileExtension = fileExtension
         self.comment = comment; self.mime = mime; self.kind = kind; self.size = size; self.addedAt = addedAt
-        self.downloadTime = downloadTime; self.status = status; self.error = error
+        self.downloadTime = downloadTime; self.status = status; self.error = error; self.nameSetByUser = nameSetByUser
     }
 
     /// Where the bytes live, relative to the root; nil while there are none.
     public var storedPath: String? {
         guard let kind else { return nil }
-        return "upload/\(kind.rawValue)/\(id)\(fileExtension)"
+        return RootLayout.storedFile(kind: kind, id: id, extension: fileExtension)
     }
 
     /// The published JSON object (SPEC §5).

@@ -1,24 +1,21 @@
-import Synchronization
-
 /// Lowercase RFC 9562 version-7 UUID strings (time-ordered): the ids of files, requests and jobs.
 ///
 /// Version 7 puts the millisecond time first, so new ids sort after old ones and the catalogue's
 /// indexes grow at their end instead of at random places: inserts stay cheap as the catalogue grows.
+/// The 74 random bits come from the system's generator (`SystemRandomNumberGenerator`: the kernel's `getrandom`).
 public enum Identifier {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-    /// Seeded once from the system's random source; then no system call per id.
-    private static let generator = Mutex(Xoshiro256StarStar())
 
     /// A fresh id: 48 bits of Unix milliseconds, then 74 random bits.
     public static func make() -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
         let milliseconds = UInt64(Timestamp.now().microseconds / 1000)
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(i))) }
-        var random = generator.withLock { ($0.next(), $0.next()) }
+        var system = SystemRandomNumberGenerator()
+        var random = (system.next(), system.next())
         withUnsafeBytes(of: &random) { r in for i in 6..<16 { bytes[i] = r[i] } }
         return format(bytes)
     }
-
     static func format(_ input: [UInt8]) -> String {
         var b = input
         b[6] = (b[6] & 0x0F) | 0x70
@@ -49,25 +46,4 @@ public enum Identifier {
 
     /// The canonical (lowercase) form of a valid id, or nil.
     public static func canonical(_ s: String) -> String? { isValid(s) ? s.lowercased() : nil }
-}
-
-/// xoshiro256**: a fast generator with 256 bits of state, seeded from `SystemRandomNumberGenerator`.
-struct Xoshiro256StarStar: RandomNumberGenerator {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
-
-    init() {
-        var system = SystemRandomNumberGenerator()
-        s = (system.next(), system.next(), system.next(), system.next())
-    }
-
-    mutating func next() -> UInt64 {
-        let result = rotl(s.1 &* 5, 7) &* 9
-        let t = s.1 << 17
-        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
-        s.2 ^= t
-        s.3 = rotl(s.3, 45)
-        return result
-    }
-
-    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

@@ -7,8 +7,8 @@ public struct RequestExecutor: Sendable {
     /// Applies `drop` in `tx` and records its receipt; throws `CatalogueError.duplicateRequest` if it was applied before.
     @discardableResult
     public func apply(_ drop: Drop, in tx: any CatalogueWriting) throws -> RequestRecord {
-        var destination = Drop.doneFolder + "/" + Drop.claimedName(for: drop.name, requestID: drop.requestID)
-        let rejected = Drop.rejectedFolder + "/" + Drop.claimedName(for: drop.name, requestID: drop.requestID)
+        var destination = RootLayout.archivedDrop(drop.name, requestID: drop.requestID, rejected: false)
+        let rejected = RootLayout.archivedDrop(drop.name, requestID: drop.requestID, rejected: true)
         var receipt = JSONWriter(capacity: 768)
         receipt.beginObject()
         receipt.key("id"); receipt.string(drop.requestID)
@@ -54,7 +54,7 @@ public struct RequestExecutor: Sendable {
         }
         receipt.endObject()
         let record = RequestRecord(id: drop.requestID, name: drop.name,
-                                   receiptName: Drop.receiptName(for: drop.name, requestID: drop.requestID),
+                                   receiptName: RootLayout.receiptName(for: drop.name, requestID: drop.requestID),
                                    receipt: receipt.bytes, destination: destination)
         try tx.insertRequest(record)
         return record
@@ -91,10 +91,7 @@ public struct RequestExecutor: Sendable {
             return .success(json.bytes)
 
         case let .fileUpdate(id, name, comment):
-            guard var file = try tx.file(id: id) else { return .failure(notFound(id, request)) }
-            if let name { file.name = name }
-            if let comment { file.comment = comment }
-            try tx.updateFile(file)
+            guard let file = try tx.editFile(id: id, name: name, comment: comment) else { return .failure(notFound(id, request)) }
             return .success(file.json)
 
         case let .fileDelete(id):

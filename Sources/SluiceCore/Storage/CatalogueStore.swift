@@ -35,15 +35,27 @@ public protocol CatalogueReading {
     func pendingUnlinks(limit: Int) throws -> [String]
     /// Jobs not yet finished (pending or running).
     func unfinishedJobCount() throws -> Int
+    /// The owners holding running jobs.
+    func jobOwners() throws -> [String]
     /// Soonest `not_before` among unclaimed jobs of `kind`, if any.
     func nextJobDue(kind: Job.Kind) throws -> Timestamp?
 }
 
 /// What a write transaction may change.
+///
+/// Each object's fields have one owner, and a writer changes only its own: a user's request edits `name` and
+/// `comment` (`editFile`), a stage its status and what the bytes say (`updateFile(id:stage:)`). Nothing writes a
+/// whole object back, so a change made while a stage runs survives the stage's result.
 public protocol CatalogueWriting: CatalogueReading {
     /// Inserts and assigns `file.seq`.
     func insertFile(_ file: inout FileRecord) throws
-    func updateFile(_ file: FileRecord) throws
+    /// A user's edit: sets the fields given (a `name` marks the file renamed); the updated File, or nil when none has `id`.
+    func editFile(id: String, name: String?, comment: String?) throws -> FileRecord?
+    /// A stage's result: its status and stored bytes, and the source's name unless a user renamed the file.
+    /// False when the file is gone.
+    func updateFile(id: String, stage update: FileStageUpdate) throws -> Bool
+    /// Moves the file to `status` only from one of `from`; true when it moved.
+    func setFileStatus(id: String, to status: FileRecord.Status, from: Set<FileRecord.Status>) throws -> Bool
     /// Deletes the row and records the deletion (for the outbox) at this transaction's version.
     func deleteFile(id: String) throws
     /// Throws `CatalogueError.duplicateRequest` when the id is committed already: the exactly-once guard.
@@ -55,12 +67,26 @@ public protocol CatalogueWriting: CatalogueReading {
     func enqueueJob(_ job: Job) throws
     /// Takes up to `limit` pending jobs due at `now` for `owner`, marking them running.
     func claimJobs(kind: Job.Kind, owner: String, now: Timestamp, limit: Int) throws -> [Job]
+    /// Notes, before they are linked, where a job's result bytes go (`placedPath`), so that a crash between the link
+    /// and the commit leaves a record to clean up from. Only the job's owner may; an earlier attempt's different
+    /// path is queued for removal.
+    func recordPlacement(jobID: String, owner: String, path: String) throws -> JobPlacement
+    /// Removes a job (its work is committed).
     func finishJob(id: String) throws
     /// Puts a job back to pending, due at `notBefore`, with its attempt count.
     func retryJob(id: String, attempts: Int, notBefore: Timestamp) throws
+    /// Removes the jobs working on `subject` (it was deleted), and queues any bytes they placed for removal.
     func deleteJobs(subject: String) throws
-    /// Puts `owner`'s running jobs back to pending (the owner died); returns their subjects.
-    func releaseJobs(owner: String) throws -> [String]
+    /// Puts `owner`'s running jobs back to pending (it stopped, or died); returns them.
+    func releaseJobs(owner: String) throws -> [Job]
+}
+
+/// What `recordPlacement` found.
+public enum JobPlacement: Sendable, Equatable {
+    /// Recorded; the job holds no other placed bytes.
+    case recorded
+    /// The job is gone or another owner's: do not link.
+    case notHeld
 }
 
 public enum CatalogueError: Error, Sendable, Equatable {
@@ -87,7 +113,7 @@ public struct RequestRecord: Sendable, Equatable {
     }
 
     /// True when the drop was refused whole and its file kept in `inbox/.rejected/`.
-    public var isRejected: Bool { destination.hasPrefix(Drop.rejectedFolder + "/") }
+    public var isRejected: Bool { destination.hasPrefix(RootLayout.rejectedFolder + "/") }
 }
 
 /// A file row that was deleted, as the publisher needs it.
@@ -109,9 +135,13 @@ public struct Job: Sendable, Equatable {
     public var payload: String
     public var attempts: Int
     public var notBefore: Timestamp
+    /// Where an attempt placed its result bytes before committing them (`recordPlacement`); nil when none did.
+    public var placedPath: String?
 
-    public init(id: String, kind: Kind, subject: String, payload: String, attempts: Int = 0, notBefore: Timestamp) {
-        self.id = id; self.kind = kind; self.subject = subject; self.payload = payload; self.attempts = attempts; self.notBefore = notBefore
+    public init(id: String, kind: Kind, subject: String, payload: String, attempts: Int = 0, notBefore: Timestamp,
+                placedPath: String? = nil) {
+        self.id = id; self.kind = kind; self.subject = subject; self.payload = payload; self.attempts = attempts
+        self.notBefore = notBefore; self.placedPath = placedPath
     }
 }
 

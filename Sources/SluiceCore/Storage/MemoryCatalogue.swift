@@ -83,6 +83,7 @@ final class MemoryTransaction: CatalogueWriting {
 
     func pendingUnlinks(limit: Int) -> [String] { Array(state.unlinks.prefix(limit)) }
     func unfinishedJobCount() -> Int { state.jobs.count }
+    func jobOwners() -> [String] { Array(Set(state.jobs.values.compactMap(\.owner))) }
 
     func insertFile(_ file: inout FileRecord) throws {
         state.lastSeq += 1
@@ -92,8 +93,29 @@ final class MemoryTransaction: CatalogueWriting {
         state.fileVersions[file.id] = tick()
     }
 
-    func updateFile(_ file: FileRecord) {
-        guard state.files[file.id] != nil else { return }
+    func editFile(id: String, name: String?, comment: String?) -> FileRecord? {
+        guard var file = state.files[id] else { return nil }
+        if let name { file.name = name; file.nameSetByUser = true }
+        if let comment { file.comment = comment }
+        store(file)
+        return file
+    }
+
+    func updateFile(id: String, stage update: FileStageUpdate) -> Bool {
+        guard var file = state.files[id] else { return false }
+        update.apply(to: &file)
+        store(file)
+        return true
+    }
+
+    func setFileStatus(id: String, to status: FileRecord.Status, from: Set<FileRecord.Status>) -> Bool {
+        guard var file = state.files[id], from.contains(file.status) else { return false }
+        file.status = status
+        store(file)
+        return true
+    }
+
+    private func store(_ file: FileRecord) {
         state.files[file.id] = file
         state.fileVersions[file.id] = tick()
     }
@@ -116,7 +138,7 @@ final class MemoryTransaction: CatalogueWriting {
         state.deleted.removeAll { $0.version <= published }
     }
 
-    func addUnlink(_ path: String) { state.unlinks.append(path) }
+    func addUnlink(_ path: String) { if !state.unlinks.contains(path) { state.unlinks.append(path) } }
     func removeUnlinks(_ paths: [String]) { state.unlinks.removeAll(where: paths.contains) }
 
     func enqueueJob(_ job: Job) { state.jobs[job.id] = (job, nil) }
@@ -126,6 +148,14 @@ final class MemoryTransaction: CatalogueWriting {
             .map(\.job).sorted { ($0.notBefore, $0.id) < ($1.notBefore, $1.id) }.prefix(limit)
         for job in due { state.jobs[job.id]?.owner = owner }
         return Array(due)
+    }
+
+    func recordPlacement(jobID: String, owner: String, path: String) -> JobPlacement {
+        guard var entry = state.jobs[jobID], entry.owner == owner else { return .notHeld }
+        if let previous = entry.job.placedPath, previous != path { addUnlink(previous) }
+        entry.job.placedPath = path
+        state.jobs[jobID] = entry
+        return .recorded
     }
 
     func finishJob(id: String) { state.jobs[id] = nil }
@@ -138,12 +168,17 @@ final class MemoryTransaction: CatalogueWriting {
         state.jobs[id] = entry
     }
 
-    func deleteJobs(subject: String) { state.jobs = state.jobs.filter { $0.value.job.subject != subject } }
+    func deleteJobs(subject: String) {
+        for (id, entry) in state.jobs where entry.job.subject == subject {
+            if let placed = entry.job.placedPath { addUnlink(placed) }
+            state.jobs[id] = nil
+        }
+    }
 
-    func releaseJobs(owner: String) -> [String] {
-        var subjects: [String] = []
-        for (id, entry) in state.jobs where entry.owner == owner { state.jobs[id]?.owner = nil; subjects.append(entry.job.subject) }
-        return subjects
+    func releaseJobs(owner: String) -> [Job] {
+        var released: [Job] = []
+        for (id, entry) in state.jobs where entry.owner == owner { state.jobs[id]?.owner = nil; released.append(entry.job) }
+        return released
     }
 
     func nextJobDue(kind: Job.Kind) -> Timestamp? {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemPackage
 
 /// An open directory descriptor: the base for `*at` calls, closed in `deinit`.
 public final class Directory: @unchecked Sendable { // the descriptor is immutable; the kernel serialises calls on it.
@@ -11,7 +12,13 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
     public init(path: String, create: Bool = false) throws {
         if create { try Directory.makePath(path) }
         let fd = retryingEINTR { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        guard fd >= 0 else { throw SystemCallError(errno: errno, "open directory", path) }
+        guard fd >= 0 else { throw SystemCallError.current("open directory", path) }
+        self.fd = fd
+        self.path = path
+    }
+
+    /// Takes over an open directory descriptor (closed in `deinit`), known by `path`.
+    public init(adopting fd: Int32, path: String) {
         self.fd = fd
         self.path = path
     }
@@ -22,14 +29,14 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw SystemCallError(errno: errno, "mkdir", current) }
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw SystemCallError.current("mkdir", current) }
         }
     }
 
     /// Entry names and types at the top level, hidden names left out.
     public func entries(includeHidden: Bool = false) throws -> [(name: String, type: UInt8)] {
         let dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)
-        guard dup >= 0, let stream = fdopendir(dup) else { throw SystemCallError(errno: errno, "opendir", path) }
+        guard dup >= 0, let stream = fdopendir(dup) else { throw SystemCallError.current("opendir", path) }
         defer { closedir(stream) }
         rewinddir(stream)
         var result: [(String, UInt8)] = []
@@ -69,13 +76,13 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
     /// Reads a whole file of at most `limit` bytes.
     public func read(_ name: String, limit: Int) throws -> [UInt8] {
         let input = retryingEINTR { openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
-        guard input >= 0 else { throw SystemCallError(errno: errno, "open", path + "/" + name) }
+        guard input >= 0 else { throw SystemCallError.current("open", path + "/" + name) }
         defer { close(input) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while bytes.count <= limit {
             let n = buffer.withUnsafeMutableBytes { b in retryingEINTR { Glibc.read(input, b.baseAddress, b.count) } }
-            if n < 0 { throw SystemCallError(errno: errno, "read", path + "/" + name) }
+            if n < 0 { throw SystemCallError.current("read", path + "/" + name) }
             if n == 0 { break }
             bytes.append(contentsOf: buffer[0..<n])
         }
@@ -85,11 +92,11 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
     /// Copies `name` in `source` to `target` here, atomically (for moves across file systems).
     public func copy(from source: Directory, _ name: String, to target: String, tempTag: String) throws {
         let input = retryingEINTR { openat(source.fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
-        guard input >= 0 else { throw SystemCallError(errno: errno, "open", source.path + "/" + name) }
+        guard input >= 0 else { throw SystemCallError.current("open", source.path + "/" + name) }
         defer { close(input) }
         let temp = (target.contains("/") ? String(target[...target.lastIndex(of: "/")!]) : "") + ".tmp-\(tempTag)"
         let output = retryingEINTR { openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
-        guard output >= 0 else { throw SystemCallError(errno: errno, "create", path + "/" + temp) }
+        guard output >= 0 else { throw SystemCallError.current("create", path + "/" + temp) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = buffer.withUnsafeMutableBytes { b in retryingEINTR { Glibc.read(input, b.baseAddress, b.count) } }
@@ -98,11 +105,11 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
             if n < 0 || written != n {
                 let e = errno
                 close(output); unlinkat(fd, temp, 0)
-                throw SystemCallError(errno: e, "copy", source.path + "/" + name)
+                throw SystemCallError(Errno(rawValue: e), "copy", source.path + "/" + name)
             }
         }
         close(output)
-        guard renameat(fd, temp, fd, target) == 0 else { throw SystemCallError(errno: errno, "rename", path + "/" + target) }
+        guard renameat(fd, temp, fd, target) == 0 else { throw SystemCallError.current("rename", path + "/" + target) }
     }
 
     /// Writes `bytes` to `name` atomically: a temporary `.tmp-<tempTag>` in this folder, then rename.
@@ -110,7 +117,7 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
     public func writeAtomically(_ name: String, _ bytes: [UInt8], tempTag: String) throws {
         let temp = ".tmp-\(tempTag)"
         let out = retryingEINTR { openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
-        guard out >= 0 else { throw SystemCallError(errno: errno, "create", path + "/" + temp) }
+        guard out >= 0 else { throw SystemCallError.current("create", path + "/" + temp) }
         var written = 0
         let ok: Bool = bytes.withUnsafeBytes { buffer in
             while written < buffer.count {
@@ -122,11 +129,11 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
         }
         let writeErrno = errno
         close(out)
-        guard ok else { unlinkat(fd, temp, 0); throw SystemCallError(errno: writeErrno, "write", path + "/" + temp) }
+        guard ok else { unlinkat(fd, temp, 0); throw SystemCallError(Errno(rawValue: writeErrno), "write", path + "/" + temp) }
         guard renameat(fd, temp, fd, name) == 0 else {
             let e = errno
             unlinkat(fd, temp, 0)
-            throw SystemCallError(errno: e, "rename", path + "/" + name)
+            throw SystemCallError(Errno(rawValue: e), "rename", path + "/" + name)
         }
     }
 }

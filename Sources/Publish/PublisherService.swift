@@ -1,0 +1,87 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+public import SluiceCore
+
+/// Runs an `OutboxPublisher` as a lifecycle service, on a thread of its own, so writing the outbox overlaps taking
+/// the next drops.
+///
+/// `poke()` after a commit. A poke is published at once (a single drop's receipt appears in about a millisecond)
+/// unless changes arrived while the previous pass was still writing: then the publisher is the bottleneck, and the
+/// next pass waits until `burstInterval` after the previous one, so a burst's changes to one object become one write.
+/// On graceful shutdown it publishes what is left and ends; put it first in its group, so it stops last. A pass
+/// that fails is tried again after a back-off; one that cannot succeed (a corrupt catalogue) ends `run()`.
+public final class PublisherService: Service, @unchecked Sendable { // `pending`/`stopping` are guarded by `condition`; the rest is immutable.
+    private let publisher: OutboxPublisher
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var pending = false
+    private var stopping = false
+    private let burstInterval: Double
+
+    public init(publisher: OutboxPublisher, logger: Logger, burstInterval: Double = 0.02) {
+        self.publisher = publisher
+        self.logger = logger
+        self.burstInterval = burstInterval
+    }
+
+    /// Asks for a pass soon.
+    public func poke() {
+        condition.lock()
+        pending = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    public func run() async throws {
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await ServiceThread.run(name: "sluice-publish") { try self.loop() }
+        } onCancelOrGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    /// Ends the loop after a last pass.
+    private func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() throws {
+        var lastPass = Date.distantPast
+        var burst = false
+        var backoff = RetryBackoff()
+        while true {
+            condition.lock()
+            // Wait for a poke (or, every 2 s, look anyway: another process may have committed), or for a retry.
+            let look = Date(timeIntervalSinceNow: backoff.delay ?? 2)
+            while !pending && !stopping {
+                if !condition.wait(until: look) { pending = true }
+            }
+            // In a burst, let changes gather until the interval since the last pass has passed.
+            let due = lastPass.addingTimeInterval(burstInterval)
+            while burst && !stopping && Date() < due { _ = condition.wait(until: due) }
+            let stop = stopping
+            pending = false
+            condition.unlock()
+            do {
+                try publisher.publishPending()
+                backoff.succeeded()
+            } catch where PassFailure.isRetryable(error) && !stop {
+                backoff.failed()
+                logger.error("publishing the outbox failed; trying again", metadata: [
+                    "error": "\(error)", "in": "\(backoff.delay ?? 0) s"])
+            } catch {
+                logger.error("publishing the outbox failed", metadata: ["error": "\(error)"])
+                if !stop { throw error }
+            }
+            lastPass = Date()
+            if stop { return }
+            condition.lock()
+            burst = pending // poked while this pass was writing
+            condition.unlock()
+        }
+    }
+}
