@@ -152,16 +152,21 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
     }
 
     /// Links an upload's claimed bytes to their place in `upload/` (already there after a crash: fine).
-    /// Across file systems, where a link cannot be made, they are copied. False when neither worked.
+    /// False when that failed; the drop then stays claimed and is tried again.
     private func storeUpload(_ claim: ClaimedDrop, _ drop: Drop) -> Bool {
         guard let path = drop.uploadPath else { return true }
-        if linkat(work.directory.fd, claim.claimedPath, layout.root.fd, path, 0) == 0 || errno == EEXIST { return true }
-        if errno == EXDEV, (try? layout.root.copy(from: work.directory, claim.claimedPath, to: path, tempTag: "\(getpid())-copy")) != nil {
-            return true
-        }
+        if place(claim, at: path) { return true }
         logger.error("could not store an upload; it stays claimed and is retried in a few seconds",
                      metadata: ["upload": "\(drop.name)", "to": "\(path)", "error": "\(Errno(rawValue: errno))"])
         return false
+    }
+
+    /// Gives a claimed upload's bytes their name in `upload/`: a hard link, or a copy where none can be made (across
+    /// file systems, or a file of another user's that the kernel will not let this one link). True when they are there.
+    private func place(_ claim: ClaimedDrop, at path: String) -> Bool {
+        if linkat(work.directory.fd, claim.claimedPath, layout.root.fd, path, 0) == 0 || errno == EEXIST { return true }
+        guard errno == EXDEV || errno == EPERM else { return false }
+        return (try? layout.root.copy(from: work.directory, claim.claimedPath, to: path, tempTag: "\(getpid())-copy")) != nil
     }
 
     /// Moves a committed drop's file to its destination (idempotent: a missing file is already there).
@@ -170,7 +175,7 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
     func finish(_ claim: ClaimedDrop, _ record: RequestRecord, linked: Bool = false) {
         defer { if let folder = claim.folder { unlinkat(work.directory.fd, folder, AT_REMOVEDIR) } }
         if record.destination.hasPrefix(RootLayout.uploadFolder + "/") {
-            if linked || linkat(work.directory.fd, claim.claimedPath, layout.root.fd, record.destination, 0) == 0 || errno == EEXIST {
+            if linked || place(claim, at: record.destination) {
                 // Checked after the link: a deletion committed before it never sees these bytes, so they go here;
                 // one committed after it removes them itself.
                 if !linked, fileIsGone(record.id) { unlinkat(layout.root.fd, record.destination, 0) }

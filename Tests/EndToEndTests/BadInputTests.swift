@@ -148,3 +148,41 @@ import TestSupport
         #expect(root.json("outbox/receipts/note.txt.json")?["status"] as? Int == 200)
     }
 }
+
+/// Request files shaped to make a parser or a validator quadratic: each gets its receipt in bounded time, and the
+/// drops after them are handled as usual.
+@Suite(.serialized) struct HostileShapeTests {
+    @Test func objectsOfAHundredThousandAndAMillionKeysGetTheirReceipts() throws {
+        let root = TemporaryRoot("e2e-keys")
+        defer { root.remove() }
+        func object(_ keys: Int, duplicateLast: Bool = false) -> [UInt8] {
+            var text = #"{"op": "download", "url_list": ["http://127.0.0.1:9/x"]"#
+            text.reserveCapacity(keys * 16)
+            for i in 0..<keys { text += ",\"k\(i)\":0" }
+            if duplicateLast { text += ",\"k0\":0" }
+            return Array((text + "}").utf8)
+        }
+        let million = object(1_000_000)
+        #expect(million.count < 16 << 20, "under the size cap: \(million.count) bytes")
+        try root.drop("keys-100k.json", object(100_000))
+        try root.drop("keys-1m.json", million)
+        try root.drop("keys-1m-duplicate.json", object(1_000_000, duplicateLast: true))
+        try root.drop("after.txt", Array("a later drop".utf8))
+        let started = Date()
+        let run = try SluiceProcess.run(["run", "--root", root.path])
+        let seconds = Date().timeIntervalSince(started)
+        #expect(run.status == 0, "\(run.err)")
+        #expect(seconds < 60, "bounded: \(seconds) s for 2.2 million keys (a debug build)")
+        for name in ["keys-100k.json", "keys-1m.json"] {
+            let receipt = try #require(root.json("outbox/receipts/" + name), "\(name) has a receipt")
+            #expect(receipt["status"] as? Int == 422)
+            let errors = try #require((receipt["body"] as? [String: Any])?["errors"] as? [String: [String]])
+            #expect(errors["k0"] == ["unknown field"])
+            #expect(errors.count == 101, "a bounded list of field errors")
+        }
+        let duplicate = try #require(root.json("outbox/receipts/keys-1m-duplicate.json"))
+        #expect(duplicate["status"] as? Int == 400)
+        #expect(((duplicate["body"] as? [String: Any])?["description"] as? String)?.contains("duplicate member name \"k0\"") == true)
+        #expect(root.json("outbox/receipts/after.txt.json")?["status"] as? Int == 200, "the drop after them is handled")
+    }
+}

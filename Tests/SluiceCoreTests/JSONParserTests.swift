@@ -54,6 +54,16 @@ import Testing
     @Test func reportsTheOffset() {
         do { _ = try JSONParser.parse(Array("{\"a\": x}".utf8)); Issue.record("parsed") } catch { #expect(error.offset == 6) }
     }
+
+    @Test func duplicateNamesAreFoundInLargeObjectsToo() throws {
+        let members = (0..<50_000).map { "\"k\($0)\":\($0)" }
+        let unique = "{" + members.joined(separator: ",") + "}"
+        guard case let .object(parsed) = try parse(unique) else { Issue.record(); return }
+        #expect(parsed.count == 50_000)
+        let doubled = "{" + members.joined(separator: ",") + ",\"k17\":0}"
+        #expect(error(Array(doubled.utf8)) == "duplicate member name \"k17\"")
+        #expect(error(Array("{\"a\":1,\"b\":2,\"a\":3}".utf8)) == "duplicate member name \"a\"", "and in small ones")
+    }
 }
 
 @Suite struct JSONWriterTests {

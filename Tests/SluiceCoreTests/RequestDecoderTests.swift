@@ -63,4 +63,14 @@ import Testing
         #expect(elements.count == 2)
         guard case .failure = elements[0], case .success = elements[1] else { Issue.record("one element's failure must not affect the other"); return }
     }
+
+    @Test func aMillionUnknownFieldsAreReportedBoundedly() throws {
+        let extra = (0..<1_000_000).map { "\"x\($0)\":1" }.joined(separator: ",")
+        let value = try JSONParser.parse(Array(#"{"op":"file.delete","id":"00000000-0000-4000-8000-000000000000",\#(extra)}"#.utf8))
+        guard case let .failure(failure) = RequestDecoder().decode(value) else { Issue.record("accepted"); return }
+        #expect(failure.status == 422)
+        #expect(failure.errors.count == 101, "100 paths, then a count of the rest")
+        #expect(failure.errors.first?.path == "x0" && failure.errors.first?.messages == ["unknown field"])
+        #expect(failure.errors.last?.path == "" && failure.errors.last?.messages == ["and 999900 more field errors not listed"])
+    }
 }

@@ -69,6 +69,23 @@ import TestSupport
         #expect(try work.deadOwners().map(\.owner).contains(live.owner) == false)
     }
 
+    @Test func anOwnerIsAliveExactlyWhileItHoldsItsFolderLock() throws {
+        let (root, inbox, work) = try setUp()
+        defer { root.remove() }
+        var other: WorkDirectory? = try WorkDirectory(inbox: inbox)
+        let otherOwner = other!.owner
+        #expect(work.isAlive(owner: work.owner))
+        #expect(work.isAlive(owner: otherOwner), "a live process's lock is held")
+        #expect(root.list("inbox/.work").sorted() == [work.owner, otherOwner].sorted(), "created under its final name, locked")
+        other = nil // its descriptor closes: as if the process died
+        #expect(!work.isAlive(owner: otherOwner), "a free lock: dead")
+        #expect(!work.isAlive(owner: "12345-nofolder"), "no folder at all: dead")
+        // A folder left half-made (a crash between mkdir and the rename) is cleared, not mistaken for an owner.
+        try FileManager.default.createDirectory(atPath: root.path + "/inbox/.work/.new-999-abc", withIntermediateDirectories: false)
+        #expect(try work.deadOwners().map(\.owner) == [otherOwner])
+        #expect(!root.list("inbox/.work").contains(".new-999-abc"))
+    }
+
     @Test func dropReaderRefusesOversizedRequestsUnread() throws {
         let (root, inbox, work) = try setUp()
         defer { root.remove() }

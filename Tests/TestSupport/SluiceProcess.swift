@@ -19,11 +19,16 @@ public final class SluiceProcess: @unchecked Sendable { // `process` is only tou
         return here.appendingPathComponent("sluice").path
     }
 
-    /// Starts `sluice <arguments>`.
-    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts `sluice <arguments>`; with `user`, as that user (uid = gid), through util-linux's `setpriv` (needs root).
+    public init(_ arguments: [String], environment: [String: String] = [:], user: UInt32? = nil) throws {
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        if let user {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid", "\(user)", "--regid", "\(user)", "--clear-groups", Self.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         process.environment = env
@@ -42,6 +47,18 @@ public final class SluiceProcess: @unchecked Sendable { // `process` is only tou
     }
 
     public func kill(_ signal: Int32) { Foundation.kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to exit, up to `timeout` seconds; false when it is still running.
+    public func wait(timeout: Double) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < end { usleep(10_000) }
+        if process.isRunning { return false }
+        process.waitUntilExit()
+        return true
+    }
+
+    /// Everything written to standard error so far, once the process has exited.
+    public var errorOutput: String { String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
 
     /// Sends SIGTERM and waits.
     public func stop() {
