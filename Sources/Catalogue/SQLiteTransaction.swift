@@ -177,12 +177,10 @@ struct SQLiteTransaction: CatalogueWriting {
         return jobs
     }
 
-    func recordPlacement(jobID: String, owner: String, path: String) throws -> JobPlacement {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT placed_path FROM jobs WHERE id = ? AND owner = ?"),
-                                         arguments: [jobID, owner]) else { return .notHeld }
-        let previous: String? = row[0]
-        if let previous, previous != path { try addUnlink(previous) }
-        try db.cachedStatement(sql: "UPDATE jobs SET placed_path = ? WHERE id = ?").execute(arguments: [path, jobID])
+    func recordPlacement(job: Job, owner: String, path: String) throws -> JobPlacement {
+        try db.cachedStatement(sql: "UPDATE jobs SET placed_path = ? WHERE id = ? AND owner = ?").execute(arguments: [path, job.id, owner])
+        guard db.changesCount > 0 else { return .notHeld }
+        if let previous = job.placedPath, previous != path { try addUnlink(previous) }
         return .recorded
     }
 

@@ -77,8 +77,8 @@ public final class BatchRun: Service, @unchecked Sendable { // the loop's state 
                     try stages.ingest.recover()
                     recovered = true
                 }
-                // Woken only by transfers, the inbox is looked at once a second (drops may arrive during a run).
-                if reasons != [.jobs] || Date().timeIntervalSince(lastDrain) >= 1 {
+                // After the first drain, the inbox is looked at once a second (drops may arrive during a run).
+                if Date().timeIntervalSince(lastDrain) >= 1 {
                     busy = try stages.ingest.drainInbox().busy
                     lastDrain = Date()
                 }

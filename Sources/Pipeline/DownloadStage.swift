@@ -35,7 +35,7 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
     private var uncommitted: [Finished] = []
     /// Started at the first claimed job: an idle process never loads libcurl (nor its TLS libraries).
     private var downloader: CurlDownloader?
-    /// Posted `.jobs` when a transfer starts or ends, or placed bytes wait for their commit.
+    /// Posted `.jobs` when a transfer starts or ends.
     private let wakeup: Wakeup
     /// Called after each commit that changed a File.
     private let onCommit: @Sendable () -> Void
@@ -97,8 +97,8 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
 
     /// One round, one transaction: commit outcomes, record where new results go, mark started transfers
     /// `downloading`, claim due jobs up to capacity (unless `claiming` is off); then link the recorded results.
-    /// Returns seconds until an unclaimed job falls due while there is room for it; nil when only a transfer's
-    /// start or end (a `.jobs` wake-up) can bring more work.
+    /// Returns seconds until the stage wants its next step (an unclaimed job falls due while there is room for it,
+    /// or linked bytes wait for their commit); nil when only a transfer's start or end (a `.jobs` wake-up) can bring more work.
     @discardableResult
     public func step(claiming: Bool = true) throws -> Double? {
         collectArrivals()
@@ -111,7 +111,7 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         let (claimed, nextDue, recorded) = try catalogue.write { tx -> ([Job], Timestamp?, [Bool]) in
             for finished in uncommitted { try commit(finished, tx) }
             let recorded = try toRecord.map { finished in
-                try tx.recordPlacement(jobID: finished.job.id, owner: owner, path: finished.placement!.path) == .recorded
+                try tx.recordPlacement(job: finished.job, owner: owner, path: finished.placement!.path) == .recorded
             }
             for subject in started { _ = try tx.setFileStatus(id: subject, to: .downloading, from: [.pending]) }
             let claimed = room > 0 ? try tx.claimJobs(kind: .download, owner: owner, now: now, limit: room) : []
@@ -128,17 +128,20 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
             guard isHeld else { held[finished.job.id] = nil; continue } // deleted meanwhile: its bytes are dropped
             uncommitted.append(link(finished))
         }
-        if !uncommitted.isEmpty {
-            try FaultPoint.downloadAfterLink.reach()
-            wakeup.post(.jobs) // commit the linked bytes in the next step, at once
-        }
+        if !uncommitted.isEmpty { try FaultPoint.downloadAfterLink.reach() }
         if changed { onCommit() }
         if !claimed.isEmpty {
             for job in claimed { held[job.id] = job }
             startedDownloader().submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, folder: layout.partial.path) })
         }
-        return nextDue.map { max(0, $0.seconds - Timestamp.now().seconds) }
+        let due = nextDue.map { max(0, $0.seconds - Timestamp.now().seconds) }
+        // Linked bytes are committed by the next step: the one the next transfer's news brings, or in `commitDelay`.
+        return uncommitted.isEmpty ? due : min(due ?? Self.commitDelay, Self.commitDelay)
     }
+
+    /// Longest a result waits, linked, for its commit: long enough that under load the commit shares the next
+    /// step's transaction, short enough that nobody waits for it.
+    static let commitDelay = 0.005
 
     /// Stops the transfers and gives this process's jobs back: outcomes that arrived are committed, every other
     /// job returns to the queue and its File to `pending`. For a clean stop; a crash gets the same from recovery.

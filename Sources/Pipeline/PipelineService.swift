@@ -48,6 +48,7 @@ public final class PipelineService: Service, @unchecked Sendable { // the loop's
         var lastRecovery = Date()
         var nextStep: Double? = 0
         var drainDue = true
+        var lastDrain = Date.distantPast
         var maintained = true
         var backoff = RetryBackoff()
         defer { stages.stop() }
@@ -55,8 +56,10 @@ public final class PipelineService: Service, @unchecked Sendable { // the loop's
             let timeout = backoff.delay ?? min(configuration.rescanInterval, nextStep ?? configuration.rescanInterval)
             let reasons = stages.wakeup.wait(timeout: timeout)
             if reasons.contains(.stop) { return }
-            // The directory is the truth: a hint or the timer (no reason) leads to a scan; a transfer's news does not.
-            if reasons.isEmpty || !reasons.isDisjoint(with: [.inbox, .overflow]) { drainDue = true }
+            // The directory is the truth: a hint, or the rescan interval passing, leads to a scan; a transfer's news does not.
+            if !reasons.isDisjoint(with: [.inbox, .overflow]) || Date().timeIntervalSince(lastDrain) >= configuration.rescanInterval {
+                drainDue = true
+            }
             if reasons.contains(.overflow) { logger.notice("inotify queue overflowed; rescanning inbox/") }
             do {
                 if !recovered {
@@ -71,6 +74,7 @@ public final class PipelineService: Service, @unchecked Sendable { // the loop's
                 if drainDue {
                     handled = try stages.ingest.drainInbox().handled
                     drainDue = false
+                    lastDrain = Date()
                 }
                 nextStep = try stages.downloads.step()
                 if handled > 0 || stages.downloads.running > 0 || !reasons.isEmpty {

@@ -165,14 +165,14 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         let now = Timestamp.now()
         let job = Job(id: Identifier.make(), kind: .download, subject: "f1", payload: "http://h/1", notBefore: now)
         try c.write { try $0.enqueueJob(job) }
-        #expect(try c.write { try $0.recordPlacement(jobID: job.id, owner: "p1", path: "upload/text/f1.txt") } == .notHeld, "only its owner may")
-        _ = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 1) }
-        #expect(try c.write { try $0.recordPlacement(jobID: job.id, owner: "p1", path: "upload/text/f1.txt") } == .recorded)
+        #expect(try c.write { try $0.recordPlacement(job: job, owner: "p1", path: "upload/text/f1.txt") } == .notHeld, "only its owner may")
+        let first = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 1) }
+        #expect(try c.write { try $0.recordPlacement(job: first[0], owner: "p1", path: "upload/text/f1.txt") } == .recorded)
         // The owner dies before committing; the next attempt places elsewhere: the first bytes are queued for removal.
         _ = try c.write { try $0.releaseJobs(owner: "p1") }
         let again = try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 1) }
         #expect(again.first?.placedPath == "upload/text/f1.txt", "a new attempt learns where the last one linked")
-        #expect(try c.write { try $0.recordPlacement(jobID: job.id, owner: "p2", path: "upload/image/f1.png") } == .recorded)
+        #expect(try c.write { try $0.recordPlacement(job: again[0], owner: "p2", path: "upload/image/f1.png") } == .recorded)
         #expect(try c.read { try $0.pendingUnlinks(limit: 10) } == ["upload/text/f1.txt"])
         // Deleting the subject's jobs removes what they placed.
         try c.write { try $0.deleteJobs(subject: "f1") }

@@ -68,9 +68,9 @@ public protocol CatalogueWriting: CatalogueReading {
     /// Takes up to `limit` pending jobs due at `now` for `owner`, marking them running.
     func claimJobs(kind: Job.Kind, owner: String, now: Timestamp, limit: Int) throws -> [Job]
     /// Notes, before they are linked, where a job's result bytes go (`placedPath`), so that a crash between the link
-    /// and the commit leaves a record to clean up from. Only the job's owner may; an earlier attempt's different
-    /// path is queued for removal.
-    func recordPlacement(jobID: String, owner: String, path: String) throws -> JobPlacement
+    /// and the commit leaves a record to clean up from. Only the job's owner may; the bytes an earlier attempt placed
+    /// elsewhere (`job.placedPath`, as claimed) are queued for removal.
+    func recordPlacement(job: Job, owner: String, path: String) throws -> JobPlacement
     /// Removes a job (its work is committed).
     func finishJob(id: String) throws
     /// Puts a job back to pending, due at `notBefore`, with its attempt count.

@@ -150,11 +150,11 @@ final class MemoryTransaction: CatalogueWriting {
         return Array(due)
     }
 
-    func recordPlacement(jobID: String, owner: String, path: String) -> JobPlacement {
-        guard var entry = state.jobs[jobID], entry.owner == owner else { return .notHeld }
-        if let previous = entry.job.placedPath, previous != path { addUnlink(previous) }
+    func recordPlacement(job: Job, owner: String, path: String) -> JobPlacement {
+        guard var entry = state.jobs[job.id], entry.owner == owner else { return .notHeld }
+        if let previous = job.placedPath, previous != path { addUnlink(previous) }
         entry.job.placedPath = path
-        state.jobs[jobID] = entry
+        state.jobs[job.id] = entry
         return .recorded
     }
 
