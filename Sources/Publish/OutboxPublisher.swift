@@ -30,25 +30,34 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         outbox.receipts.removeStaleTemporaries()
     }
 
-    /// Publishes every committed change; returns how many outbox files were written or removed.
-    /// `versionsPerPass` bounds how many write transactions one pass covers (and so its memory).
+    /// What a call of `publishPending` did.
+    public struct Report: Sendable, Equatable {
+        /// Outbox files written or removed.
+        public var outputs = 0
+        /// Committed write transactions it covered.
+        public var versions: Int64 = 0
+    }
+
+    /// Publishes every committed change. `versionsPerPass` bounds how many write transactions one pass reads (and so
+    /// its memory).
     @discardableResult
-    public func publishPending(versionsPerPass: Int64 = 16) throws -> Int {
+    public func publishPending(versionsPerPass: Int64 = 16) throws -> Report {
         while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
         defer { flock(lockFD, LOCK_UN) }
-        var total = 0
+        var report = Report()
         while true {
-            let pass = try catalogue.read { reading -> (upTo: Int64, outputs: [Output])? in
+            let pass = try catalogue.read { reading -> (from: Int64, upTo: Int64, outputs: [Output])? in
                 let published = try reading.publishedVersion()
                 let current = try reading.currentVersion()
                 guard current > published else { return nil }
                 let upTo = min(current, published + versionsPerPass)
-                return (upTo, try render(after: published, upTo: upTo, reading))
+                return (published, upTo, try render(after: published, upTo: upTo, reading))
             }
-            guard let pass else { return total }
+            guard let pass else { return report }
             for output in pass.outputs { try write(output) }
             try catalogue.write { try $0.markPublished(upTo: pass.upTo) }
-            total += pass.outputs.count
+            report.outputs += pass.outputs.count
+            report.versions += pass.upTo - pass.from
         }
     }
 

@@ -7,8 +7,10 @@ public import SluiceCore
 /// the next drops.
 ///
 /// `poke()` after a commit. A poke is published at once (a single drop's receipt appears in about a millisecond)
-/// unless changes arrived while the previous pass was still writing: then the publisher is the bottleneck, and the
-/// next pass waits until `burstInterval` after the previous one, so a burst's changes to one object become one write.
+/// unless commits come faster than passes: when the last pass covered several commits and more arrived while it
+/// wrote, the publisher is the bottleneck, and the next pass waits until `burstInterval` after the previous one, so a
+/// burst's changes to one object become one write. Drops submitted one by one, each after the last one's receipt,
+/// never wait.
 /// On graceful shutdown it publishes what is left and ends; put it first in its group, so it stops last. A pass
 /// that fails is tried again after a back-off; one that cannot succeed (a corrupt catalogue) ends `run()`.
 public final class PublisherService: Service, @unchecked Sendable { // `pending`/`stopping` are guarded by `condition`; the rest is immutable.
@@ -66,8 +68,9 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
             let stop = stopping
             pending = false
             condition.unlock()
+            var covered: Int64 = 0
             do {
-                try publisher.publishPending()
+                covered = try publisher.publishPending().versions
                 backoff.succeeded()
             } catch where PassFailure.isRetryable(error) && !stop {
                 backoff.failed()
@@ -80,7 +83,7 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
             lastPass = Date()
             if stop { return }
             condition.lock()
-            burst = pending // poked while this pass was writing
+            burst = pending && covered > 1 // commits keep coming faster than passes
             condition.unlock()
         }
     }

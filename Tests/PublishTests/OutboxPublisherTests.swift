@@ -24,10 +24,10 @@ import TestSupport
             guard case let .string(id)? = try JSONParser.parse(record.receipt)["body"]?["id"] else { throw CancellationError() }
             return id
         }
-        let written = try publisher.publishPending()
+        let written = try publisher.publishPending().outputs
         #expect(written == 150 + 150 + 2 + 1, "objects, receipts, two pages, the index: each once")
         #expect(try catalogue.read { try $0.publishedVersion() == $0.currentVersion() })
-        #expect(try publisher.publishPending() == 0, "nothing changed since")
+        #expect(try publisher.publishPending().outputs == 0, "nothing changed since")
         #expect((root.json("outbox/files/page-0.json")?["files"] as? [Any])?.count == 99, "seq starts at 1")
         #expect((root.json("outbox/files/page-1.json")?["files"] as? [Any])?.count == 51)
         #expect(root.json("outbox/files/index.json")?["count"] as? Int == 150)
@@ -37,7 +37,7 @@ import TestSupport
         let delete = Drop(requestID: Identifier.make(), name: "del.json", receivedAt: .now(),
                           content: .document(.object([("op", .string("file.delete")), ("id", .string(ids[120]))])))
         try catalogue.write { _ = try executor.apply(delete, in: $0) }
-        #expect(try publisher.publishPending() == 4, "the object (removed), its page, the index, the receipt")
+        #expect(try publisher.publishPending().outputs == 4, "the object (removed), its page, the index, the receipt")
         #expect(root.read("outbox/files/\(ids[120]).json") == nil)
         #expect((root.json("outbox/files/page-1.json")?["files"] as? [Any])?.count == 50)
         #expect(root.list("outbox/files").filter { $0.hasPrefix(".") }.isEmpty, "no temporary file left")
