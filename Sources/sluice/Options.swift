@@ -42,6 +42,8 @@ struct PipelineOptions: ParsableArguments {
     var maxRequestBytes: Int = 16 << 20
     @Option(help: "Most URLs in one download request.")
     var maxUrls: Int = 1000
+    @Option(help: "Most URLs in one request file, across a batch's download requests.")
+    var maxUrlsPerFile: Int = 10_000
     @Option(help: "Largest download, in bytes; a larger one ends in error.")
     var maxDownloadBytes: Int64 = 1 << 30
     @Option(help: "Downloads running at once.")
@@ -60,7 +62,7 @@ struct PipelineOptions: ParsableArguments {
     var stallTimeout: Int = 30
 
     func validate() throws {
-        guard maxRequestBytes > 0, maxUrls > 0, maxDownloadBytes > 0 else { throw ValidationError("limits must be positive") }
+        guard maxRequestBytes > 0, maxUrls > 0, maxUrlsPerFile > 0, maxDownloadBytes > 0 else { throw ValidationError("limits must be positive") }
         guard concurrency > 0, perHost > 0 else { throw ValidationError("--concurrency and --per-host must be positive") }
         guard attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
         guard retryDelay >= 0, maxRetryDelay >= 0, connectTimeout > 0, stallTimeout > 0 else {
@@ -72,6 +74,7 @@ struct PipelineOptions: ParsableArguments {
         var c = PipelineConfiguration(root: root)
         c.limits.maxRequestBytes = maxRequestBytes
         c.limits.maxURLs = maxUrls
+        c.limits.maxURLsPerFile = maxUrlsPerFile
         c.fetch.maxBytes = maxDownloadBytes
         c.fetch.maxConcurrent = concurrency
         c.fetch.maxPerHost = perHost

@@ -73,4 +73,16 @@ import Testing
         #expect(failure.errors.first?.path == "x0" && failure.errors.first?.messages == ["unknown field"])
         #expect(failure.errors.last?.path == "" && failure.errors.last?.messages == ["and 999900 more field errors not listed"])
     }
+
+    @Test func aBatchMayNotQueueMoreThanTheFileLimitOfDownloads() throws {
+        var limits = Limits()
+        limits.maxURLsPerFile = 5
+        let element = #"{"op":"download","url_list":["http://h/1","http://h/2","http://h/3"]}"#
+        let two = try JSONParser.parse(Array("[\(element),\(element)]".utf8))
+        guard case let .failure(failure) = RequestDecoder(limits: limits).decodeDocument(two) else { Issue.record("accepted"); return }
+        #expect(failure.status == 413)
+        #expect(failure.description.contains("asks for 6 downloads in all; at most 5"))
+        let one = try JSONParser.parse(Array("[\(element),{\"op\":\"nope\"}]".utf8))
+        guard case .success = RequestDecoder(limits: limits).decodeDocument(one) else { Issue.record("refused"); return }
+    }
 }

@@ -82,8 +82,8 @@ public struct JSONParser {
         guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth) levels") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
-        // Duplicate names: a scan while the object is small, a hash set once it is not (linear in its size).
-        var seen: Set<String>?
+        // Duplicate names: a scan while the object is small, an index once it is not (linear in its size).
+        var names: MemberNameIndex?
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
@@ -92,11 +92,14 @@ public struct JSONParser {
             let keyOffset = index
             let key = try parseString()
             let duplicate: Bool
-            if seen != nil {
-                duplicate = !seen!.insert(key).inserted
+            if names != nil {
+                duplicate = !names!.insert(key, after: members)
             } else {
                 duplicate = members.contains(where: { $0.key == key })
-                if members.count == Self.linearScanMembers { seen = Set(members.map(\.key) + [key]) }
+                if !duplicate && members.count == Self.linearScanMembers {
+                    names = MemberNameIndex(distinct: members)
+                    _ = names!.insert(key, after: members)
+                }
             }
             if duplicate { throw fail("duplicate member name \"\(key)\"", at: keyOffset) }
             skipSpace()

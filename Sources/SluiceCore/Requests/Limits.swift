@@ -4,6 +4,8 @@ public struct Limits: Sendable {
     public var maxRequestBytes: Int = 16 << 20
     /// Most URLs in one `download` request.
     public var maxURLs: Int = 1000
+    /// Most URLs in one request file, across the elements of a batch.
+    public var maxURLsPerFile: Int = 10_000
     /// Most elements in one batch file.
     public var maxBatch: Int = 1000
     /// Longest URL accepted, in bytes.

@@ -19,7 +19,17 @@ public struct RequestDecoder: Sendable {
             guard elements.count <= limits.maxBatch else {
                 return .failure(RequestFailure(status: 413, description: "A batch of \(elements.count) requests is over the limit of \(limits.maxBatch).", data: .null, errors: [("", ["at most \(limits.maxBatch) requests in one batch"])]))
             }
-            return .success(elements.map(decode))
+            let decoded = elements.map(decode)
+            let urls = decoded.reduce(0) { total, element in
+                if case let .success(.download(list)) = element { return total + list.count }
+                return total
+            }
+            // One file may not queue more than this: its commit, its receipt and its publication stay short, and the
+            // drops behind it do not wait.
+            guard urls <= limits.maxURLsPerFile else {
+                return .failure(RequestFailure(status: 413, description: "The batch asks for \(urls) downloads in all; at most \(limits.maxURLsPerFile) are allowed in one request file (--max-urls-per-file). Nothing of it was applied: split it into several files.", data: .null, errors: [("", ["at most \(limits.maxURLsPerFile) URLs in one request file"])]))
+            }
+            return .success(decoded)
         default:
             return .failure(RequestFailure(status: 422, description: "A request file must hold a JSON object or an array of objects, not \(article(document.typeName)) \(document.typeName).", data: document, errors: [("", ["expected object or array, got \(document.typeName)"])]))
         }
@@ -85,8 +95,9 @@ private struct Validation {
     }
 
     mutating func error(_ path: String, _ message: String) {
-        if let i = indexOfPath[path] { errors[i].messages.append(message); return }
+        // Once the list is full, the rest are only counted (not even looked up: a million of them cost nothing).
         guard errors.count < Self.maxPaths else { unreported += 1; return }
+        if let i = indexOfPath[path] { errors[i].messages.append(message); return }
         indexOfPath[path] = errors.count
         errors.append((path, [message]))
     }
@@ -102,7 +113,8 @@ private struct Validation {
 
     func member(_ key: String) -> JSONValue? { members.first(where: { $0.key == key })?.value }
 
-    mutating func allow(_ keys: Set<String>) {
+    /// Every member not named in `keys` (a handful: compared, not hashed) is an unknown field.
+    mutating func allow(_ keys: [String]) {
         for m in members where !keys.contains(m.key) { error(m.key, "unknown field") }
     }
 
