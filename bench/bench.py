@@ -6,6 +6,9 @@
     python3 bench/bench.py latency     # one drop into an idle `watch` until its receipt: p50/p99 over 200 drops
     python3 bench/bench.py downloads   # 1,000 × 64 KiB and 1 × 1 GiB from a local nginx vs curl and aria2c
     python3 bench/bench.py idle        # RSS of an idle `sluice up`
+    python3 bench/bench.py history     # per-drop cost of drops one by one into a long-running `watch`: after 0, 50,000, 200,000
+    python3 bench/bench.py backlog     # 300 downloads from a server that answers in 3 s: CPU time of `sluice run` vs its wall time
+    python3 bench/bench.py hostile     # request files of hostile shapes near 16 MiB: seconds until their receipts, and a drop behind each
     python3 bench/bench.py all
 
 Needs a release build (`swift build -c release --product sluice`), gcc and libsqlite3-dev for the floor, and for
@@ -337,6 +340,127 @@ http {{ access_log off; sendfile on; keepalive_requests 100000;
         shutil.rmtree(work)
 
 
+def history(batch=10_000, marks=(0, 50_000, 200_000), base="/dev/shm"):
+    """Drops renamed one by one into one running `watch`, each receipt awaited with a stat (never a listing of a
+    folder that grows to 200,000 entries): the cost of `batch` drops after each mark of earlier ones, in the same
+    process, against the first batch. Nothing here may grow with history (target: each ratio ≤ 1.3)."""
+    root = fresh_root(base, "history")
+    staging = os.path.join(root, "staging")
+    os.makedirs(staging)
+    inbox = os.path.join(root, "inbox")
+    receipts = os.path.join(root, "outbox", "receipts")
+    settle()
+    watch = start_watch(root)
+    rss_start = rss_mib(watch.pid)
+    done = 0
+    costs = {}
+    try:
+        def drop_one(i):
+            src = os.path.join(staging, f"h-{i}.txt")
+            with open(src, "w") as f:
+                f.write(f"history {i}\n")
+            receipt = os.path.join(receipts, f"h-{i}.txt.json")
+            os.rename(src, os.path.join(inbox, f"h-{i}.txt"))
+            while not os.path.exists(receipt):
+                time.sleep(0.00002)
+        for mark in marks:
+            while done < mark:
+                drop_one(done)
+                done += 1
+                if done % 50_000 == 0:
+                    print(f"  {done:,} drops so far, watch RSS {rss_mib(watch.pid):.1f} MiB", flush=True)
+            t0 = time.monotonic()
+            for _ in range(batch):
+                drop_one(done)
+                done += 1
+            costs[mark] = (time.monotonic() - t0) / batch
+            print(f"  {batch:,} drops after {mark:,}: {costs[mark] * 1e6:.0f} µs per drop", flush=True)
+        rss_end = rss_mib(watch.pid)
+    finally:
+        stop(watch)
+        shutil.rmtree(root)
+    first = costs[marks[0]]
+    ratios = " | ".join(f"after {m:,}: {costs[m] / first:.2f}x" for m in marks[1:])
+    print(f"history on {base}: {batch:,} drops one by one cost {first * 1e6:.0f} µs each on a fresh root | {ratios} "
+          f"(target ≤ 1.3x) | watch RSS {rss_start:.1f} → {rss_end:.1f} MiB")
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+SLOW_SERVER = """
+import http.server, socketserver, sys, time
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        time.sleep(float(sys.argv[2]))
+        body = b"x" * 100
+        self.send_response(200); self.send_header("Content-Length", "100"); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+S(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"""
+
+
+def backlog(n=300, delay=3.0):
+    """One request of n URLs to a server that answers each after `delay` s (16 at a time per host): the run is
+    almost all waiting, with more jobs due than it may start. Its CPU time must be a small fraction of its wall time."""
+    port = 18091
+    server = subprocess.Popen([sys.executable, "-c", SLOW_SERVER, str(port), str(delay)])
+    time.sleep(0.5)
+    root = fresh_root(tempfile.gettempdir(), "backlog")
+    try:
+        with open(os.path.join(root, "inbox", "backlog.json"), "w") as f:
+            f.write('{"op": "download", "url_list": [' + ",".join(f'"http://127.0.0.1:{port}/{i}"' for i in range(n)) + "]}")
+        wall, rss, cpu = timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(root)
+    print(f"backlog {n} downloads answered after {delay:.0f} s each: sluice run {wall:.1f} s wall, CPU {cpu:.2f} s "
+          f"({100 * cpu / wall:.1f} % of wall), peak RSS {rss:.1f} MiB")
+
+
+def hostile():
+    """Request files shaped to make a parser or a validator slow, each near the 16 MiB cap, each followed by an upload:
+    seconds from the start of `sluice run` until every receipt (the work must be linear in the input)."""
+    uuid = "00000000-0000-4000-8000-000000000000"
+    shapes = {
+        "a million unknown keys": lambda f: (f.write('{"op": "download", "url_list": ["http://127.0.0.1:9/x"]'),
+                                             f.write("".join(f',"k{i}":0' for i in range(1_000_000))), f.write("}")),
+        "a million keys, the last repeated": lambda f: (f.write('{"op": "file.delete", "id": "' + uuid + '"'),
+                                                        f.write("".join(f',"k{i}":0' for i in range(1_000_000))), f.write(',"k0":1}')),
+        "a 16 MiB comment of \\u escapes": lambda f: (f.write('{"op": "file.update", "id": "' + uuid + '", "comment": "'),
+                                                      f.write("\\u00e9" * 2_700_000), f.write('"}')),
+        "a url_list of eight million numbers": lambda f: (f.write('{"op": "download", "url_list": ['),
+                                                          f.write(",".join("7" for _ in range(8_000_000))), f.write("]}")),
+        "a batch of 1000 requests of 1000 URLs": lambda f: f.write("[" + ",".join(
+            '{"op": "download", "url_list": [' + ",".join(f'"http://a/{j}"' for j in range(1000)) + "]}"
+            for _ in range(1000)) + "]"),
+        "16 MiB of nested arrays": lambda f: f.write("[" * (16 << 20)),
+    }
+    for label, write in shapes.items():
+        root = fresh_root("/dev/shm", "hostile")
+        try:
+            with open(os.path.join(root, "inbox", "hostile.json"), "w") as f:
+                write(f)
+            size = os.path.getsize(os.path.join(root, "inbox", "hostile.json"))
+            with open(os.path.join(root, "inbox", "after.txt"), "w") as f:
+                f.write("behind it\n")
+            wall, rss, cpu = timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+            with open(os.path.join(root, "outbox", "receipts", "hostile.json")) as f:
+                status = f.read(300).split('"status":')[1].split(",")[0]
+            behind = os.path.exists(os.path.join(root, "outbox", "receipts", "after.txt.json"))
+        finally:
+            shutil.rmtree(root)
+        print(f"hostile request, {label} ({size / 1048576:.1f} MiB): receipt {status}, the drop behind it "
+              f"{'handled' if behind else 'MISSING'}, in {wall:.2f} s (CPU {cpu:.2f} s, peak RSS {rss:.0f} MiB)", flush=True)
+
+
 def idle():
     root = fresh_root(tempfile.gettempdir(), "idle")
     settle()
@@ -353,7 +477,8 @@ if __name__ == "__main__":
     if not os.path.exists(SLUICE):
         raise SystemExit(f"no release build at {SLUICE}: run `swift build -c release --product sluice` first")
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
-    steps = {"ingest": ingest, "preload": preload, "latency": latency, "downloads": downloads, "idle": idle}
+    steps = {"ingest": ingest, "preload": preload, "latency": latency, "downloads": downloads, "idle": idle,
+             "history": history, "backlog": backlog, "hostile": hostile}
     for name, step in steps.items():
         if what in (name, "all"):
             step()

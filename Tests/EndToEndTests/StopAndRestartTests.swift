@@ -249,4 +249,45 @@ import TestSupport
         let id = try #require((root.json("outbox/receipts/slow copy.bin.json")?["body"] as? [String: Any])?["id"] as? String)
         #expect(root.read("upload/application/\(id).bin") == written, "taken whole, after its writer was done")
     }
+
+    @Test(.enabled(if: getuid() == 0, "mounting a small file system needs root"))
+    func aFullDiskIsWaitedOutAndNothingIsLost() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        let root = TemporaryRoot("e2e-full")
+        defer { root.remove() }
+        // The whole root on an 8 MiB file system of its own.
+        #expect(mount("tmpfs", root.path, "tmpfs", 0, "size=8m") == 0, "mount: \(errno)")
+        defer { umount(root.path) }
+        try FileManager.default.createDirectory(atPath: root.path + "/inbox", withIntermediateDirectories: true)
+        let watch = try SluiceProcess(["watch", "--root", root.path, "--retry-delay", "0.2"])
+        #expect(root.wait { root.list("inbox/.work").count == 1 && root.read(".sluice/catalogue.sqlite") != nil })
+        try await Task.sleep(for: .milliseconds(300))
+        watch.kill(SIGSTOP)
+        for i in 0..<20 { try root.drop("u-\(i).txt", Array("upload \(i)".utf8)) }
+        let urls = (0..<3).map { "\"\(server.base)/bytes/\(30_000 + $0)\"" }.joined(separator: ",")
+        try root.drop("get.json", json: #"{"op": "download", "url_list": [\#(urls)]}"#)
+        // Fill the disk to the last byte, then let the watcher try.
+        let ballast = open(root.path + "/ballast", O_WRONLY | O_CREAT, 0o644)
+        let chunk = [UInt8](repeating: 0, count: 16384)
+        while write(ballast, chunk, chunk.count) > 0 {}
+        close(ballast)
+        watch.kill(SIGCONT)
+        try await Task.sleep(for: .seconds(3))
+        #expect(watch.process.isRunning, "a full disk is waited out, not fatal")
+        #expect(root.list("outbox/receipts").count < 21, "the disk was full while it tried")
+        #expect(unlink(root.path + "/ballast") == 0)
+        let settled = root.wait(timeout: 40) {
+            root.list("outbox/receipts").count == 21
+                && ((try? snapshot(root))?.files.filter { $0.status == .ready }.count ?? 0) == 23
+        }
+        watch.stop()
+        #expect(settled, "every drop and download finished once there was room: \(root.list("outbox/receipts").count) receipts")
+        #expect(watch.process.terminationStatus == 0)
+        let done = try snapshot(root)
+        #expect(done.files.count == 23, "each drop applied once")
+        #expect(done.jobs == 0)
+        #expect(root.list("upload/text").count == 20 && root.list("upload/application").count == 3)
+        #expect(root.list("inbox").filter { !$0.hasPrefix(".") }.isEmpty)
+    }
 }
