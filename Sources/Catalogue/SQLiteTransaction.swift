@@ -80,6 +80,10 @@ struct SQLiteTransaction: CatalogueWriting {
 
     func unfinishedJobCount() throws -> Int { try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM jobs")) ?? 0 }
 
+    func queuedJobCount() throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM jobs WHERE owner IS NULL")) ?? 0
+    }
+
     func jobOwners() throws -> [String] {
         try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT owner FROM jobs WHERE owner IS NOT NULL"))
     }
@@ -97,6 +101,7 @@ struct SQLiteTransaction: CatalogueWriting {
     }
 
     func editFile(id: String, name: String?, comment: String?) throws -> FileRecord? {
+        guard try exists(file: id) else { return nil } // a write that changes nothing takes no version
         try db.cachedStatement(sql: """
             UPDATE files SET name = coalesce(?1, name), name_set_by_user = name_set_by_user OR ?1 IS NOT NULL,
                              comment = coalesce(?2, comment), version = ?3 WHERE id = ?4
@@ -105,6 +110,7 @@ struct SQLiteTransaction: CatalogueWriting {
     }
 
     func updateFile(id: String, stage update: FileStageUpdate) throws -> Bool {
+        guard try exists(file: id) else { return false }
         let stored = update.stored
         // Each stage-owned column is set; the bytes' columns only when the update stores bytes; the name only while
         // no user has renamed the file.
@@ -124,9 +130,13 @@ struct SQLiteTransaction: CatalogueWriting {
     func setFileStatus(id: String, to status: FileRecord.Status, from: Set<FileRecord.Status>) throws -> Bool {
         guard let current = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM files WHERE id = ?"), arguments: [id]),
               let known = FileRecord.Status(rawValue: current), from.contains(known) else { return false }
-        try db.cachedStatement(sql: "UPDATE files SET status = ?, version = ? WHERE id = ?")
+        try db.cachedStatement(sql: "UPDATE files SET status = ?, error = NULL, version = ? WHERE id = ?")
             .execute(arguments: [status.rawValue, try tick(), id])
         return true
+    }
+
+    private func exists(file id: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM files WHERE id = ?"), arguments: [id]) ?? false
     }
 
     func deleteFile(id: String) throws {
@@ -177,20 +187,27 @@ struct SQLiteTransaction: CatalogueWriting {
         return jobs
     }
 
-    func recordPlacement(job: Job, owner: String, path: String) throws -> JobPlacement {
+    func recordPlacement(job: Job, owner: String, path: String) throws -> JobHold {
         try db.cachedStatement(sql: "UPDATE jobs SET placed_path = ? WHERE id = ? AND owner = ?").execute(arguments: [path, job.id, owner])
-        guard db.changesCount > 0 else { return .notHeld }
+        guard db.changesCount > 0 else { return try jobExists(job.id) ? .notHeld : .gone }
         if let previous = job.placedPath, previous != path { try addUnlink(previous) }
-        return .recorded
+        try removeUnlinks([path])
+        return .held
     }
 
-    func finishJob(id: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM jobs WHERE id = ?").execute(arguments: [id])
+    func finishJob(id: String, owner: String?) throws -> JobHold {
+        try db.cachedStatement(sql: "DELETE FROM jobs WHERE id = ? AND owner IS ?").execute(arguments: [id, owner])
+        return db.changesCount > 0 ? .held : try jobExists(id) ? .notHeld : .gone
     }
 
-    func retryJob(id: String, attempts: Int, notBefore: Timestamp) throws {
-        try db.cachedStatement(sql: "UPDATE jobs SET owner = NULL, attempts = ?, not_before = ? WHERE id = ?")
-            .execute(arguments: [attempts, notBefore.microseconds, id])
+    func retryJob(id: String, owner: String, attempts: Int, notBefore: Timestamp) throws -> JobHold {
+        try db.cachedStatement(sql: "UPDATE jobs SET owner = NULL, attempts = ?, not_before = ? WHERE id = ? AND owner = ?")
+            .execute(arguments: [attempts, notBefore.microseconds, id, owner])
+        return db.changesCount > 0 ? .held : try jobExists(id) ? .notHeld : .gone
+    }
+
+    private func jobExists(_ id: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM jobs WHERE id = ?"), arguments: [id]) ?? false
     }
 
     func deleteJobs(subject: String) throws {
@@ -199,10 +216,11 @@ struct SQLiteTransaction: CatalogueWriting {
         for path in placed.compactMap({ $0 }) { try addUnlink(path) }
     }
 
-    func releaseJobs(owner: String) throws -> [Job] {
+    func releaseJobs(owner: String, countingAnAttempt: Bool) throws -> [Job] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            UPDATE jobs SET owner = NULL WHERE owner = ? RETURNING id, kind, subject, payload, attempts, not_before, placed_path
-            """), arguments: [owner]).compactMap { row in
+            UPDATE jobs SET owner = NULL, attempts = attempts + ? WHERE owner = ?
+            RETURNING id, kind, subject, payload, attempts, not_before, placed_path
+            """), arguments: [countingAnAttempt ? 1 : 0, owner]).compactMap { row in
             Job.Kind(rawValue: row[1]).map {
                 Job(id: row[0], kind: $0, subject: row[2], payload: row[3], attempts: row[4],
                     notBefore: Timestamp(microseconds: row[5]), placedPath: row[6])

@@ -111,12 +111,12 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         let (claimed, nextDue, recorded) = try catalogue.write { tx -> ([Job], Timestamp?, [Bool]) in
             for finished in uncommitted { try commit(finished, tx) }
             let recorded = try toRecord.map { finished in
-                try tx.recordPlacement(job: finished.job, owner: owner, path: finished.placement!.path) == .recorded
+                try tx.recordPlacement(job: finished.job, owner: owner, path: finished.placement!.path) == .held
             }
             for subject in started { _ = try tx.setFileStatus(id: subject, to: .downloading, from: [.pending]) }
             let claimed = room > 0 ? try tx.claimJobs(kind: .download, owner: owner, now: now, limit: room) : []
             let nextDue = room > claimed.count ? try tx.nextJobDue(kind: .download) : nil
-            try FaultPoint.downloadCommit.reach()
+            if !uncommitted.isEmpty || !toRecord.isEmpty { try FaultPoint.downloadCommit.reach() }
             return (claimed, nextDue, recorded)
         }
         let changed = !uncommitted.isEmpty || !started.isEmpty
@@ -124,23 +124,25 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         uncommitted.removeAll()
         starts.removeAll()
         unrecorded.removeAll()
-        for (finished, isHeld) in zip(toRecord, recorded) {
-            guard isHeld else { held[finished.job.id] = nil; continue } // deleted meanwhile: its bytes are dropped
-            uncommitted.append(link(finished))
-        }
-        if !uncommitted.isEmpty { try FaultPoint.downloadAfterLink.reach() }
-        if changed { onCommit() }
         if !claimed.isEmpty {
             for job in claimed { held[job.id] = job }
             startedDownloader().submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, folder: layout.partial.path) })
         }
+        if changed { onCommit() }
+        for (finished, isHeld) in zip(toRecord, recorded) {
+            guard isHeld else { held[finished.job.id] = nil; continue } // deleted, or no longer ours: its bytes are dropped
+            uncommitted.append(link(finished))
+        }
+        if !uncommitted.isEmpty { try FaultPoint.downloadAfterLink.reach() }
         let due = nextDue.map { max(0, $0.seconds - Timestamp.now().seconds) }
-        // Linked bytes are committed by the next step: the one the next transfer's news brings, or in `commitDelay`.
-        return uncommitted.isEmpty ? due : min(due ?? Self.commitDelay, Self.commitDelay)
+        guard !uncommitted.isEmpty else { return due }
+        // Linked bytes are committed by the next step: the one the next transfer's news brings, or in `commitDelay`;
+        // at once when no transfer is left to bring any.
+        return held.count == uncommitted.count ? 0 : min(due ?? Self.commitDelay, Self.commitDelay)
     }
 
-    /// Longest a result waits, linked, for its commit: long enough that under load the commit shares the next
-    /// step's transaction, short enough that nobody waits for it.
+    /// Longest a result waits, linked, for its commit while other transfers run: long enough that under load the
+    /// commit shares the next step's transaction, short enough that nobody waits for it.
     static let commitDelay = 0.005
 
     /// Stops the transfers and gives this process's jobs back: outcomes that arrived are committed, every other
@@ -158,12 +160,16 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
                 break
             }
         }
-        guard !held.isEmpty else { return }
         do {
-            let released = try catalogue.write { tx in try JobRelease.release(owner: owner, in: tx) }
-            logger.notice("stopping: handed running downloads back to the queue", metadata: ["jobs": "\(released)"])
+            // By owner, not by what `held` says: whatever this process claimed goes back.
+            let released = try catalogue.write { tx in
+                try JobRelease.release(owner: owner, abandoned: false, maxAttempts: configuration.maxAttempts, in: tx)
+            }
             held.removeAll()
-            onCommit()
+            if released > 0 {
+                logger.notice("stopping: handed running downloads back to the queue", metadata: ["jobs": "\(released)"])
+                onCommit()
+            }
         } catch {
             logger.error("could not hand downloads back while stopping; the next start or run takes them over",
                          metadata: ["error": "\(error)"])
@@ -211,28 +217,30 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         }
     }
 
-    /// Records one outcome: the File's stage-owned fields, and the job finished or due again.
+    /// Records one outcome: the job finished or due again, and the File's stage-owned fields. Nothing is recorded for
+    /// a job another process holds now (this one was taken for dead).
     private func commit(_ finished: Finished, _ tx: any CatalogueWriting) throws {
         let job = finished.job
         switch finished.result.outcome {
         case let .success(size):
             let placement = finished.placement!
+            guard try tx.finishJob(id: job.id, owner: owner) != .notHeld else { return }
             let stored = StoredBytes(kind: placement.type.kind, mime: placement.type.mime, fileExtension: placement.fileExtension,
                                      size: Int(size), downloadTime: (finished.result.seconds * 1000).rounded() / 1000)
             let update = FileStageUpdate(status: .ready, stored: stored, sourceName: placement.sourceName)
             // Deleted while downloading: its bytes go too.
             if try !tx.updateFile(id: job.subject, stage: update) { try tx.addUnlink(placement.path) }
-            try tx.finishJob(id: job.id)
         case let .failure(message, transient, retryAfter):
             let attempts = job.attempts + 1
             if transient && attempts < configuration.maxAttempts {
                 let backoff = configuration.retryBaseDelay * pow(2, Double(attempts - 1))
                 let delay = min(configuration.maxRetryDelay, max(backoff, retryAfter ?? 0))
-                try tx.retryJob(id: job.id, attempts: attempts, notBefore: Timestamp(seconds: Timestamp.now().seconds + delay))
+                let due = Timestamp(seconds: Timestamp.now().seconds + delay)
+                guard try tx.retryJob(id: job.id, owner: owner, attempts: attempts, notBefore: due) == .held else { return }
                 let error = "attempt \(attempts) of \(configuration.maxAttempts) failed (\(message)); retrying in \(Int(delay.rounded(.up))) s"
                 _ = try tx.updateFile(id: job.subject, stage: FileStageUpdate(status: .pending, error: error))
             } else {
-                try tx.finishJob(id: job.id)
+                guard try tx.finishJob(id: job.id, owner: owner) == .held else { return }
                 // Bytes an earlier, interrupted attempt linked are not this File's.
                 if let stale = job.placedPath { try tx.addUnlink(stale) }
                 let error = attempts > 1 ? "\(message) (after \(attempts) attempts)" : message

@@ -123,13 +123,24 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         #expect(claimed == [a], "only due jobs are claimed")
         #expect(try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 10) }.isEmpty, "a claimed job is not claimed twice")
         #expect(try c.read { try $0.jobOwners() } == ["p1"])
-        #expect(try c.write { try $0.releaseJobs(owner: "p1") }.map(\.subject) == ["f1"])
+        #expect(try c.read { try $0.queuedJobCount() } == 1)
+        // A clean hand-back spends no attempt; a dead owner's release spends one.
+        #expect(try c.write { try $0.releaseJobs(owner: "p1", countingAnAttempt: false) }.map(\.attempts) == [0])
         #expect(try c.read { try $0.jobOwners() } == [])
+        _ = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 10) }
+        let released = try c.write { try $0.releaseJobs(owner: "p1", countingAnAttempt: true) }
+        #expect(released.map(\.subject) == ["f1"] && released.map(\.attempts) == [1])
+        #expect(try c.read { try $0.queuedJobCount() } == 2)
         let reclaimed = try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 10) }
-        #expect(reclaimed.map(\.id) == [a.id])
-        try c.write { try $0.retryJob(id: a.id, attempts: 1, notBefore: later) }
+        #expect(reclaimed.map(\.id) == [a.id] && reclaimed.map(\.attempts) == [1])
+        // Only the holder may finish or retry a job.
+        #expect(try c.write { try $0.retryJob(id: a.id, owner: "p1", attempts: 2, notBefore: later) } == .notHeld)
+        #expect(try c.write { try $0.finishJob(id: a.id, owner: "p1") } == .notHeld)
+        #expect(try c.write { try $0.retryJob(id: a.id, owner: "p2", attempts: 2, notBefore: later) } == .held)
         #expect(try c.read { try $0.nextJobDue(kind: .download) } == later)
-        try c.write { try $0.finishJob(id: a.id); try $0.deleteJobs(subject: "f2") }
+        #expect(try c.write { try $0.finishJob(id: a.id, owner: nil) } == .held, "nil: a job nobody holds")
+        #expect(try c.write { try $0.finishJob(id: a.id, owner: nil) } == .gone)
+        try c.write { try $0.deleteJobs(subject: "f2") }
         #expect(try c.read { try $0.unfinishedJobCount() } == 0)
     }
 
@@ -167,16 +178,22 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         try c.write { try $0.enqueueJob(job) }
         #expect(try c.write { try $0.recordPlacement(job: job, owner: "p1", path: "upload/text/f1.txt") } == .notHeld, "only its owner may")
         let first = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 1) }
-        #expect(try c.write { try $0.recordPlacement(job: first[0], owner: "p1", path: "upload/text/f1.txt") } == .recorded)
+        #expect(try c.write { try $0.recordPlacement(job: first[0], owner: "p1", path: "upload/text/f1.txt") } == .held)
         // The owner dies before committing; the next attempt places elsewhere: the first bytes are queued for removal.
-        _ = try c.write { try $0.releaseJobs(owner: "p1") }
+        _ = try c.write { try $0.releaseJobs(owner: "p1", countingAnAttempt: true) }
         let again = try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 1) }
         #expect(again.first?.placedPath == "upload/text/f1.txt", "a new attempt learns where the last one linked")
-        #expect(try c.write { try $0.recordPlacement(job: again[0], owner: "p2", path: "upload/image/f1.png") } == .recorded)
+        #expect(try c.write { try $0.recordPlacement(job: again[0], owner: "p2", path: "upload/image/f1.png") } == .held)
         #expect(try c.read { try $0.pendingUnlinks(limit: 10) } == ["upload/text/f1.txt"])
+        // An attempt that comes back to the first path withdraws its queued removal.
+        _ = try c.write { try $0.releaseJobs(owner: "p2", countingAnAttempt: true) }
+        let third = try c.write { try $0.claimJobs(kind: .download, owner: "p3", now: now, limit: 1) }
+        #expect(try c.write { try $0.recordPlacement(job: third[0], owner: "p3", path: "upload/text/f1.txt") } == .held)
+        #expect(try c.read { try $0.pendingUnlinks(limit: 10) } == ["upload/image/f1.png"])
         // Deleting the subject's jobs removes what they placed.
         try c.write { try $0.deleteJobs(subject: "f1") }
         #expect(Set(try c.read { try $0.pendingUnlinks(limit: 10) }) == ["upload/text/f1.txt", "upload/image/f1.png"])
+        #expect(try c.write { try $0.recordPlacement(job: third[0], owner: "p3", path: "upload/text/f1.txt") } == .gone)
         #expect(try c.read { try $0.unfinishedJobCount() } == 0)
     }
 

@@ -1,8 +1,9 @@
 /// The catalogue: system of record and durable queue (seed 003's swappable storage class).
 ///
 /// Every write happens in `write`, atomically: all of the closure's changes or none. A write that changes
-/// anything takes the next tick of the catalogue's clock, and every file, deletion and request it writes
-/// carries that version: the outbox is published by reading what changed after the last published version.
+/// anything the outbox shows (a file, a deletion, a request) takes the next tick of the catalogue's clock, and each
+/// of those it writes carries that version: the outbox is published by reading what changed after the last
+/// published version. Changes to jobs and pending unlinks alone take none.
 public protocol CatalogueStore: Sendable {
     func read<T>(_ body: (any CatalogueReading) throws -> T) throws -> T
     func write<T>(_ body: (any CatalogueWriting) throws -> T) throws -> T
@@ -35,6 +36,8 @@ public protocol CatalogueReading {
     func pendingUnlinks(limit: Int) throws -> [String]
     /// Jobs not yet finished (pending or running).
     func unfinishedJobCount() throws -> Int
+    /// Jobs that no process holds (due now or later).
+    func queuedJobCount() throws -> Int
     /// The owners holding running jobs.
     func jobOwners() throws -> [String]
     /// Soonest `not_before` among unclaimed jobs of `kind`, if any.
@@ -54,7 +57,7 @@ public protocol CatalogueWriting: CatalogueReading {
     /// A stage's result: its status and stored bytes, and the source's name unless a user renamed the file.
     /// False when the file is gone.
     func updateFile(id: String, stage update: FileStageUpdate) throws -> Bool
-    /// Moves the file to `status` only from one of `from`; true when it moved.
+    /// Moves the file to `status`, clearing its error, only from one of `from`; true when it moved.
     func setFileStatus(id: String, to status: FileRecord.Status, from: Set<FileRecord.Status>) throws -> Bool
     /// Deletes the row and records the deletion (for the outbox) at this transaction's version.
     func deleteFile(id: String) throws
@@ -69,23 +72,26 @@ public protocol CatalogueWriting: CatalogueReading {
     func claimJobs(kind: Job.Kind, owner: String, now: Timestamp, limit: Int) throws -> [Job]
     /// Notes, before they are linked, where a job's result bytes go (`placedPath`), so that a crash between the link
     /// and the commit leaves a record to clean up from. Only the job's owner may; the bytes an earlier attempt placed
-    /// elsewhere (`job.placedPath`, as claimed) are queued for removal.
-    func recordPlacement(job: Job, owner: String, path: String) throws -> JobPlacement
-    /// Removes a job (its work is committed).
-    func finishJob(id: String) throws
-    /// Puts a job back to pending, due at `notBefore`, with its attempt count.
-    func retryJob(id: String, attempts: Int, notBefore: Timestamp) throws
+    /// elsewhere (`job.placedPath`, as claimed) are queued for removal, and a removal queued for `path` is withdrawn.
+    func recordPlacement(job: Job, owner: String, path: String) throws -> JobHold
+    /// Removes a job (its work is committed) when `owner` holds it (nil: when nobody does).
+    func finishJob(id: String, owner: String?) throws -> JobHold
+    /// Puts a job `owner` holds back to pending, due at `notBefore`, with its attempt count.
+    func retryJob(id: String, owner: String, attempts: Int, notBefore: Timestamp) throws -> JobHold
     /// Removes the jobs working on `subject` (it was deleted), and queues any bytes they placed for removal.
     func deleteJobs(subject: String) throws
-    /// Puts `owner`'s running jobs back to pending (it stopped, or died); returns them.
-    func releaseJobs(owner: String) throws -> [Job]
+    /// Puts `owner`'s running jobs back to pending; returns them. `countingAnAttempt` when the owner died before
+    /// finishing them (kill -9, a crash): each counts as an attempt, so a job that keeps killing its process ends.
+    func releaseJobs(owner: String, countingAnAttempt: Bool) throws -> [Job]
 }
 
-/// What `recordPlacement` found.
-public enum JobPlacement: Sendable, Equatable {
-    /// Recorded; the job holds no other placed bytes.
-    case recorded
-    /// The job is gone or another owner's: do not link.
+/// Whether a job was still its owner's when the owner acted on it.
+public enum JobHold: Sendable, Equatable {
+    /// It was, and the change is made.
+    case held
+    /// It no longer exists (its subject was deleted): nothing is changed.
+    case gone
+    /// Another process holds it, or none does (this one was taken for dead): nothing is changed.
     case notHeld
 }
 

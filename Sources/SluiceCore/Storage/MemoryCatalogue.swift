@@ -12,6 +12,7 @@ public final class MemoryCatalogue: CatalogueStore {
         var clock: Int64 = 0
         var published: Int64 = 0
         var unlinks: [String] = []
+        var unlinkSet: Set<String> = []
         var jobs: [String: (job: Job, owner: String?)] = [:]
     }
 
@@ -83,6 +84,7 @@ final class MemoryTransaction: CatalogueWriting {
 
     func pendingUnlinks(limit: Int) -> [String] { Array(state.unlinks.prefix(limit)) }
     func unfinishedJobCount() -> Int { state.jobs.count }
+    func queuedJobCount() -> Int { state.jobs.values.filter { $0.owner == nil }.count }
     func jobOwners() -> [String] { Array(Set(state.jobs.values.compactMap(\.owner))) }
 
     func insertFile(_ file: inout FileRecord) throws {
@@ -111,6 +113,7 @@ final class MemoryTransaction: CatalogueWriting {
     func setFileStatus(id: String, to status: FileRecord.Status, from: Set<FileRecord.Status>) -> Bool {
         guard var file = state.files[id], from.contains(file.status) else { return false }
         file.status = status
+        file.error = nil
         store(file)
         return true
     }
@@ -138,8 +141,13 @@ final class MemoryTransaction: CatalogueWriting {
         state.deleted.removeAll { $0.version <= published }
     }
 
-    func addUnlink(_ path: String) { if !state.unlinks.contains(path) { state.unlinks.append(path) } }
-    func removeUnlinks(_ paths: [String]) { state.unlinks.removeAll(where: paths.contains) }
+    func addUnlink(_ path: String) { if state.unlinkSet.insert(path).inserted { state.unlinks.append(path) } }
+
+    func removeUnlinks(_ paths: [String]) {
+        let removed = Set(paths)
+        state.unlinkSet.subtract(removed)
+        state.unlinks.removeAll(where: removed.contains)
+    }
 
     func enqueueJob(_ job: Job) { state.jobs[job.id] = (job, nil) }
 
@@ -150,22 +158,31 @@ final class MemoryTransaction: CatalogueWriting {
         return Array(due)
     }
 
-    func recordPlacement(job: Job, owner: String, path: String) -> JobPlacement {
-        guard var entry = state.jobs[job.id], entry.owner == owner else { return .notHeld }
+    func recordPlacement(job: Job, owner: String, path: String) -> JobHold {
+        guard var entry = state.jobs[job.id] else { return .gone }
+        guard entry.owner == owner else { return .notHeld }
         if let previous = job.placedPath, previous != path { addUnlink(previous) }
+        removeUnlinks([path])
         entry.job.placedPath = path
         state.jobs[job.id] = entry
-        return .recorded
+        return .held
     }
 
-    func finishJob(id: String) { state.jobs[id] = nil }
+    func finishJob(id: String, owner: String?) -> JobHold {
+        guard let entry = state.jobs[id] else { return .gone }
+        guard entry.owner == owner else { return .notHeld }
+        state.jobs[id] = nil
+        return .held
+    }
 
-    func retryJob(id: String, attempts: Int, notBefore: Timestamp) {
-        guard var entry = state.jobs[id] else { return }
+    func retryJob(id: String, owner: String, attempts: Int, notBefore: Timestamp) -> JobHold {
+        guard var entry = state.jobs[id] else { return .gone }
+        guard entry.owner == owner else { return .notHeld }
         entry.job.attempts = attempts
         entry.job.notBefore = notBefore
         entry.owner = nil
         state.jobs[id] = entry
+        return .held
     }
 
     func deleteJobs(subject: String) {
@@ -175,9 +192,14 @@ final class MemoryTransaction: CatalogueWriting {
         }
     }
 
-    func releaseJobs(owner: String) -> [Job] {
+    func releaseJobs(owner: String, countingAnAttempt: Bool) -> [Job] {
         var released: [Job] = []
-        for (id, entry) in state.jobs where entry.owner == owner { state.jobs[id]?.owner = nil; released.append(entry.job) }
+        for (id, entry) in state.jobs where entry.owner == owner {
+            var job = entry.job
+            if countingAnAttempt { job.attempts += 1 }
+            state.jobs[id] = (job, nil)
+            released.append(job)
+        }
         return released
     }
 
