@@ -9,14 +9,19 @@ public import ServiceLifecycle
 /// processes), then end, which shuts its group down (its `publisher` publishes what is left).
 ///
 /// It sleeps until a transfer, a retry's due time or the once-a-second progress line needs it, and ends in bounded
-/// time: jobs of a process that stops beside it are taken over within `recoveryInterval`, every job has a bounded
-/// number of bounded attempts, and files still being written are left for the next run after 5 s. On graceful
-/// shutdown (SIGTERM, SIGINT) it hands its jobs back and ends early, `summary.interrupted` set.
+/// time: it takes only the drops that were in `inbox/` when it began, waits only for jobs no live process holds
+/// (each with a bounded number of bounded attempts), and leaves files still being written for the next run after
+/// 5 s. On graceful shutdown (SIGTERM, SIGINT) it hands its jobs back and ends early, `summary.interrupted` set.
 public final class BatchRun: Service, @unchecked Sendable { // the loop's state is touched only on its thread; `summary` is read after `run()` returns.
     public struct Summary: Sendable {
         public var drops = 0
         public var rejected = 0
+        /// Still being written when last looked at: left for the next run.
         public var leftBusy = 0
+        /// Arrived after the run began: left for the next run (or a watch).
+        public var leftForLater = 0
+        /// Claimed but not committed (the catalogue kept failing): taken over by the next run or watch.
+        public var leftClaimed = 0
         public var seconds = 0.0
         /// Stopped by a signal before the work was done: what was left went back to the queue.
         public var interrupted = false
@@ -58,14 +63,12 @@ public final class BatchRun: Service, @unchecked Sendable { // the loop's state 
             summary.seconds = Date().timeIntervalSince(started)
             try? catalogue.performIdleMaintenance() // leave the next run a short log
         }
-        var recovered = false
         var busySince: Date?
-        var busy = 0
         var lastDrain = Date.distantPast
         var lastProgress = Date()
-        var lastRecovery = Date()
         var nextStep: Double? = 0
         var backoff = RetryBackoff()
+        let begun = Timestamp.now()
         while true {
             let reasons = stages.wakeup.wait(timeout: backoff.delay ?? min(1, nextStep ?? 1))
             if reasons.contains(.stop) {
@@ -73,34 +76,29 @@ public final class BatchRun: Service, @unchecked Sendable { // the loop's state 
                 return
             }
             do {
-                if !recovered {
-                    try stages.ingest.recover()
-                    recovered = true
-                }
-                // After the first drain, the inbox is looked at once a second (drops may arrive during a run).
-                if Date().timeIntervalSince(lastDrain) >= 1 {
-                    busy = try stages.ingest.drainInbox().busy
+                // Drops that were in inbox/ when the run began; after the first drain, it is looked at once a second.
+                let pass = try stages.pass(drain: Date().timeIntervalSince(lastDrain) >= 1, arrivedBy: begun)
+                if let drain = pass.drain {
                     lastDrain = Date()
+                    summary.leftBusy = drain.busy
+                    summary.leftForLater = drain.later
+                    if drain.busy > 0 { busySince = busySince ?? Date() } else { busySince = nil }
                 }
-                nextStep = try stages.downloads.step()
-                if busy > 0 { busySince = busySince ?? Date() } else { busySince = nil }
+                nextStep = pass.nextStep
                 let waitingOnWriters = busySince.map { Date().timeIntervalSince($0) < 5 } ?? false
-                // Jobs this process does not hold (due later, or another process's) are counted only once ours are done.
-                if stages.downloads.running == 0 && !waitingOnWriters, try catalogue.read({ try $0.unfinishedJobCount() }) == 0 {
-                    summary.leftBusy = busy
+                // Done when this run holds no job and none waits for an owner. Jobs a live process holds are its own
+                // to finish (a process that stops hands them back, or is taken over, within `recoveryInterval`).
+                if stages.downloads.running == 0 && !waitingOnWriters, try catalogue.read({ try $0.queuedJobCount() }) == 0 {
+                    summary.leftClaimed = try stages.ingest.claimsLeft()
                     return
                 }
                 if Date().timeIntervalSince(lastProgress) >= 1 {
-                    let unfinished = try catalogue.read { try $0.unfinishedJobCount() }
-                    progress("\(stages.ingest.handled) drops taken; downloads: \(stages.downloads.running) running, \(max(0, unfinished - stages.downloads.running)) waiting")
+                    let queued = try catalogue.read { try $0.queuedJobCount() }
+                    progress("\(stages.ingest.handled) drops taken; downloads: \(stages.downloads.running) running, \(queued) waiting")
                     lastProgress = Date()
                 }
-                if Date().timeIntervalSince(lastRecovery) >= configuration.recoveryInterval {
-                    try stages.ingest.takeOverStoppedWork() // a process that stopped meanwhile leaves jobs to take over
-                    lastRecovery = Date()
-                }
                 backoff.succeeded()
-            } catch where PassFailure.isRetryable(error) {
+            } catch where RetryPolicy.isRetryable(error) {
                 backoff.failed()
                 logger.error("run pass failed; trying again", metadata: ["error": "\(error)", "in": "\(backoff.delay ?? 0) s"])
             }

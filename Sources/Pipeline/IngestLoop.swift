@@ -45,19 +45,19 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
     public func recover() throws {
         try takeOverStoppedWork()
         layout.rejected.removeStaleTemporaries()
+        layout.partial.removeStaleTemporaries()
         publisher.removeStaleTemporaries()
         onCommit()
     }
 
     /// Finishes what stopped processes (and an earlier failed pass of ours) left: their claimed drops, their jobs
     /// (whatever state their work folders are in) and pending unlinks. Cheap enough to run every few seconds, so a
-    /// process that dies beside this one is taken over without a restart. Returns whether it found anything.
-    @discardableResult
-    public func takeOverStoppedWork() throws -> Bool {
+    /// process that dies beside this one is taken over without a restart.
+    public func takeOverStoppedWork() throws {
         var claims = try work.ownClaims()
         var released = 0
         for abandoned in try work.deadOwners() {
-            let jobs = try catalogue.write { tx in try JobRelease.release(owner: abandoned.owner, in: tx) }
+            let jobs = try catalogue.write { tx in try release(abandoned.owner, tx) }
             let adopted = try abandoned.adopt(into: work)
             if jobs > 0 || !adopted.isEmpty {
                 logger.notice("recovered the work of a stopped process", metadata: ["owner": "\(abandoned.owner)", "claims": "\(adopted.count)", "jobs": "\(jobs)"])
@@ -67,7 +67,7 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         }
         // Jobs whose owner holds no lock, its folder gone or never there: that process is gone too.
         for owner in try catalogue.read({ try $0.jobOwners() }) where !work.isAlive(owner: owner) {
-            let jobs = try catalogue.write { tx in try JobRelease.release(owner: owner, in: tx) }
+            let jobs = try catalogue.write { tx in try release(owner, tx) }
             if jobs > 0 { logger.notice("released the jobs of a stopped process", metadata: ["owner": "\(owner)", "jobs": "\(jobs)"]) }
             released += jobs
         }
@@ -82,39 +82,59 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         if !fresh.isEmpty { commitAndFinish(fresh) }
         try removePendingUnlinks()
         if released > 0 || !claims.isEmpty { onCommit() }
-        return released > 0 || !claims.isEmpty
     }
 
-    /// Takes everything in `inbox/` now; returns how many drops were handled. Busy files are left for later.
+    /// The jobs of an owner that died: back to the queue, an attempt spent.
+    private func release(_ owner: String, _ tx: any CatalogueWriting) throws -> Int {
+        try JobRelease.release(owner: owner, abandoned: true, maxAttempts: configuration.maxAttempts, in: tx)
+    }
+
+    /// Drops left claimed in this process's folder because their commit failed (taken again by `takeOverStoppedWork`).
+    public func claimsLeft() throws -> Int { try work.ownClaims().count }
+
+    /// What a drain of the inbox did.
+    public struct DrainReport: Sendable {
+        public var handled = 0
+        /// Still open for writing: left for their close.
+        public var busy = 0
+        /// Arrived after the drain's `arrivedBy`: left for a later drain.
+        public var later = 0
+    }
+
+    /// Takes everything in `inbox/` now, listing it again while that finds more. Files still being written are left
+    /// for their close; with `arrivedBy`, so are drops that arrived after it (a `run` takes what was there when it
+    /// began, so a steady stream cannot keep it going). Returns early, between batches, once `stopRequested`.
     @discardableResult
-    public func drainInbox() throws -> (handled: Int, busy: Int) {
-        var total = 0
-        var busy = 0
-        while true {
+    public func drainInbox(arrivedBy: Timestamp? = nil, stopRequested: () -> Bool = { false }) throws -> DrainReport {
+        var report = DrainReport()
+        while !stopRequested() {
             let names = try layout.inbox.entries().map(\.name)
             if names.isEmpty { break }
             var progressed = false
-            busy = 0
+            report.busy = 0
+            report.later = 0
             var batch: [(ClaimedDrop, Drop)] = []
             batch.reserveCapacity(configuration.ingestBatch)
             for name in names {
-                switch claimer.claim(name) {
+                switch claimer.claim(name, arrivedBy: arrivedBy) {
                 case let .claimed(claim, entry):
                     batch.append((claim, reader.read(claim, entry, receivedAt: .now())))
                     progressed = true
-                case .busy: busy += 1
+                case .busy: report.busy += 1
+                case .later: report.later += 1
                 case .gone: continue
                 }
                 if batch.count >= configuration.ingestBatch {
-                    total += commitAndFinish(batch)
+                    report.handled += commitAndFinish(batch)
                     batch.removeAll(keepingCapacity: true)
+                    if stopRequested() { return report }
                 }
             }
-            if !batch.isEmpty { total += commitAndFinish(batch) }
+            if !batch.isEmpty { report.handled += commitAndFinish(batch) }
             try removePendingUnlinks()
             if !progressed { break }
         }
-        return (total, busy)
+        return report
     }
 
     /// Applies a batch in one transaction, or one by one when the batch fails; then moves each file on.
@@ -155,18 +175,24 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
     /// False when that failed; the drop then stays claimed and is tried again.
     private func storeUpload(_ claim: ClaimedDrop, _ drop: Drop) -> Bool {
         guard let path = drop.uploadPath else { return true }
-        if place(claim, at: path) { return true }
-        logger.error("could not store an upload; it stays claimed and is retried in a few seconds",
-                     metadata: ["upload": "\(drop.name)", "to": "\(path)", "error": "\(Errno(rawValue: errno))"])
-        return false
+        do {
+            try place(claim, at: path)
+            return true
+        } catch {
+            logger.error("could not store an upload; it stays claimed and is retried in a few seconds",
+                         metadata: ["upload": "\(drop.name)", "to": "\(path)", "error": "\(error)"])
+            return false
+        }
     }
 
     /// Gives a claimed upload's bytes their name in `upload/`: a hard link, or a copy where none can be made (across
-    /// file systems, or a file of another user's that the kernel will not let this one link). True when they are there.
-    private func place(_ claim: ClaimedDrop, at path: String) -> Bool {
-        if linkat(work.directory.fd, claim.claimedPath, layout.root.fd, path, 0) == 0 || errno == EEXIST { return true }
-        guard errno == EXDEV || errno == EPERM else { return false }
-        return (try? layout.root.copy(from: work.directory, claim.claimedPath, to: path, tempTag: "\(getpid())-copy")) != nil
+    /// file systems, or a file of another user's that the kernel will not let this one link). The copy is written in
+    /// `upload/.part/`, which start-up clears of a killed writer's leftovers, then renamed into place.
+    private func place(_ claim: ClaimedDrop, at path: String) throws {
+        if linkat(work.directory.fd, claim.claimedPath, layout.root.fd, path, 0) == 0 || errno == EEXIST { return }
+        guard errno == EXDEV || errno == EPERM else { throw SystemCallError.current("link", path) }
+        try layout.root.copy(from: work.directory, claim.claimedPath, to: path,
+                             through: RootLayout.partialFolder + "/.tmp-\(getpid())-copy")
     }
 
     /// Moves a committed drop's file to its destination (idempotent: a missing file is already there).
@@ -175,7 +201,7 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
     func finish(_ claim: ClaimedDrop, _ record: RequestRecord, linked: Bool = false) {
         defer { if let folder = claim.folder { unlinkat(work.directory.fd, folder, AT_REMOVEDIR) } }
         if record.destination.hasPrefix(RootLayout.uploadFolder + "/") {
-            if linked || place(claim, at: record.destination) {
+            if linked || (try? place(claim, at: record.destination)) != nil {
                 // Checked after the link: a deletion committed before it never sees these bytes, so they go here;
                 // one committed after it removes them itself.
                 if !linked, fileIsGone(record.id) { unlinkat(layout.root.fd, record.destination, 0) }

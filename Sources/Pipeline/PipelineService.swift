@@ -44,8 +44,6 @@ public final class PipelineService: Service, @unchecked Sendable { // the loop's
     }
 
     private func loop() throws {
-        var recovered = false
-        var lastRecovery = Date()
         var nextStep: Double? = 0
         var drainDue = true
         var lastDrain = Date.distantPast
@@ -62,22 +60,13 @@ public final class PipelineService: Service, @unchecked Sendable { // the loop's
             }
             if reasons.contains(.overflow) { logger.notice("inotify queue overflowed; rescanning inbox/") }
             do {
-                if !recovered {
-                    try stages.ingest.recover()
-                    recovered = true
-                    lastRecovery = Date()
-                } else if Date().timeIntervalSince(lastRecovery) >= configuration.recoveryInterval {
-                    try stages.ingest.takeOverStoppedWork()
-                    lastRecovery = Date()
-                }
-                var handled = 0
-                if drainDue {
-                    handled = try stages.ingest.drainInbox().handled
+                let pass = try stages.pass(drain: drainDue)
+                if pass.drain != nil {
                     drainDue = false
                     lastDrain = Date()
                 }
-                nextStep = try stages.downloads.step()
-                if handled > 0 || stages.downloads.running > 0 || !reasons.isEmpty {
+                nextStep = pass.nextStep
+                if (pass.drain?.handled ?? 0) > 0 || stages.downloads.running > 0 || !reasons.isEmpty {
                     maintained = false
                 } else if !maintained {
                     // A full interval with nothing to do: fold the catalogue's log in now, not during a burst.
@@ -85,7 +74,7 @@ public final class PipelineService: Service, @unchecked Sendable { // the loop's
                     maintained = true
                 }
                 backoff.succeeded()
-            } catch where PassFailure.isRetryable(error) {
+            } catch where RetryPolicy.isRetryable(error) {
                 backoff.failed()
                 drainDue = true
                 logger.error("pipeline pass failed; trying again", metadata: ["error": "\(error)", "in": "\(backoff.delay ?? 0) s"])

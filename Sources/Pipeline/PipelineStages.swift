@@ -1,24 +1,54 @@
+import Foundation
 public import Publish
 public import SluiceCore
 public import Spool
 public import Logging
 
-/// The pipeline's working parts, wired together: the ingest loop and the download stage, the publisher that shows
-/// what they commit, and the wake-up they share. `PipelineService` and `BatchRun` drive the same parts in their loops.
-public struct PipelineStages: Sendable {
+/// The pipeline's working parts, wired together, and the pass that drives them: the ingest loop and the download
+/// stage, the publisher that shows what they commit, and the wake-up they share. `PipelineService` (`up`, `watch`)
+/// and `BatchRun` (`run`) run the same pass, each in its own loop.
+public final class PipelineStages: @unchecked Sendable { // the pass's state is touched only on the driving loop's thread.
     public let ingest: IngestLoop
     public let downloads: DownloadStage
     public let publisher: PublisherService
     /// Posted by inbox hints, transfers and stop requests; the driving loop waits on it.
     public let wakeup = Wakeup()
+    private let configuration: PipelineConfiguration
+    private var recovered = false
+    private var lastTakeOver = Date()
 
     public init(layout: RootLayout, configuration: PipelineConfiguration, catalogue: any CatalogueStore, logger: Logger) throws {
+        self.configuration = configuration
         ingest = try IngestLoop(layout: layout, catalogue: catalogue, configuration: configuration, logger: logger)
         let publisher = PublisherService(publisher: ingest.publisher, logger: logger)
         self.publisher = publisher
         ingest.onCommit = { publisher.poke() }
         downloads = DownloadStage(layout: layout, catalogue: catalogue, configuration: configuration,
                                   owner: ingest.work.owner, logger: logger, wakeup: wakeup) { publisher.poke() }
+    }
+
+    /// What one pass did.
+    struct Pass {
+        /// The drain's report, when the pass drained the inbox.
+        var drain: IngestLoop.DrainReport?
+        /// Seconds until the download stage wants its next step (nil: only a transfer's news brings work).
+        var nextStep: Double?
+    }
+
+    /// One pass: start-up recovery the first time, then every `recoveryInterval` the work of stopped processes taken
+    /// over; the inbox drained when `drain` is set (only drops that arrived by `arrivedBy`, when given); the download
+    /// stage stepped. A stop request ends the drain between batches.
+    func pass(drain: Bool, arrivedBy: Timestamp? = nil) throws -> Pass {
+        if !recovered {
+            try ingest.recover()
+            recovered = true
+            lastTakeOver = Date()
+        } else if Date().timeIntervalSince(lastTakeOver) >= configuration.recoveryInterval {
+            try ingest.takeOverStoppedWork()
+            lastTakeOver = Date()
+        }
+        let report = drain ? try ingest.drainInbox(arrivedBy: arrivedBy, stopRequested: { wakeup.stopRequested }) : nil
+        return Pass(drain: report, nextStep: try downloads.step())
     }
 
     /// Hands the jobs back and leaves nothing claimed: the end of every loop, whatever ended it.

@@ -9,6 +9,8 @@ public enum ClaimResult: Sendable {
     case claimed(ClaimedDrop, OpenedEntry)
     /// Still open for writing by someone: left for its close event.
     case busy
+    /// Arrived after the moment asked about: left for a later drain.
+    case later
     /// Gone (another process claimed it first).
     case gone
 }
@@ -18,6 +20,8 @@ public struct OpenedEntry: Sendable {
     public let fd: Int32
     /// Size in bytes when it was opened (regular files).
     public var size: Int = 0
+    /// When its inode last changed (its rename into `inbox/`, or its last write), for regular files.
+    public var changedAt: Timestamp?
     /// "regular file", "symbolic link", "directory", "FIFO", … for messages.
     public let typeDescription: String
     public var isRegular: Bool { fd >= 0 }
@@ -37,7 +41,8 @@ public struct OpenedEntry: Sendable {
         fstat(fd, &st)
         let type: String
         switch st.st_mode & S_IFMT {
-        case S_IFREG: return OpenedEntry(fd: fd, size: Int(st.st_size), typeDescription: "regular file")
+        case S_IFREG:
+            return OpenedEntry(fd: fd, size: Int(st.st_size), changedAt: Timestamp(st.st_ctim), typeDescription: "regular file")
         case S_IFDIR: type = "directory"
         case S_IFIFO: type = "FIFO"
         case S_IFCHR, S_IFBLK: type = "device"
@@ -62,9 +67,14 @@ public struct InboxClaimer: Sendable {
         self.quietPeriod = quietPeriod
     }
 
-    /// Claims `name` under a fresh request id.
-    public func claim(_ name: String) -> ClaimResult {
+    /// Claims `name` under a fresh request id; with `arrivedBy`, only if it arrived (was renamed in, or last
+    /// written) no later than that.
+    public func claim(_ name: String, arrivedBy: Timestamp? = nil) -> ClaimResult {
         guard let entry = OpenedEntry.open(name, in: inbox) else { return .gone }
+        if let arrivedBy, let changedAt = entry.changedAt, changedAt > arrivedBy {
+            close(entry.fd)
+            return .later
+        }
         if entry.isRegular && isOpenForWriting(entry.fd) {
             close(entry.fd)
             return .busy
@@ -89,8 +99,9 @@ public struct InboxClaimer: Sendable {
     public func reopen(_ drop: ClaimedDrop) -> OpenedEntry? { OpenedEntry.open(drop.claimedPath, in: work.directory) }
 
     /// A read lease is refused (EAGAIN) while any process has the file open for writing: a writer copying in place
-    /// has not closed it yet. A lease is only granted on one's own files (or with CAP_LEASE): on another user's file,
-    /// one changed within the last `quietPeriod` seconds counts as still being written, and is taken once it rests.
+    /// has not closed it yet. Where no lease is granted at all (another user's file without CAP_LEASE, a file system
+    /// without leases), a file written within the last `quietPeriod` seconds counts as still being written, and is
+    /// taken once it rests (at once when its time is in the future: a clock that disagrees must not hold it forever).
     private func isOpenForWriting(_ fd: Int32) -> Bool {
         let F_SETLEASE: Int32 = 1024 // F_LINUX_SPECIFIC_BASE + 0; Glibc hides it without _GNU_SOURCE
 
@@ -101,7 +112,7 @@ public struct InboxClaimer: Sendable {
         if errno == EAGAIN { return true }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return false }
-        let modified = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
-        return Timestamp.now().seconds - modified < quietPeriod
+        let resting = Timestamp.now().seconds - Timestamp(st.st_mtim).seconds
+        return resting >= 0 && resting < quietPeriod
     }
 }

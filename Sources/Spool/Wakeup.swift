@@ -26,6 +26,13 @@ public final class Wakeup: @unchecked Sendable { // NSCondition guards every fie
         condition.unlock()
     }
 
+    /// True once a stop has been posted (looked at without waiting or clearing anything).
+    public var stopRequested: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return pending.contains(.stop)
+    }
+
     /// Waits until something is posted or `timeout` seconds pass; returns (and clears) what was posted.
     public func wait(timeout: Double) -> Reasons {
         condition.lock()

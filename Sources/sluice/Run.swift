@@ -34,10 +34,15 @@ struct Run: AsyncParsableCommand {
         var line = "sluice run: \(summary.drops) drop\(summary.drops == 1 ? "" : "s") handled"
         if summary.rejected > 0 { line += " (\(summary.rejected) refused whole; see inbox/.rejected/)" }
         if summary.leftBusy > 0 { line += "; \(summary.leftBusy) still being written, left for the next run" }
+        if summary.leftForLater > 0 { line += "; \(summary.leftForLater) arrived after the run began, left for the next run" }
         line += String(format: " in %.2f s", summary.seconds)
         if summary.interrupted {
             print(line + "; interrupted: unfinished downloads went back to the queue for the next run or watch")
             throw ExitCode(Self.interruptedExitCode)
+        }
+        if summary.leftClaimed > 0 {
+            print(line + "; \(summary.leftClaimed) could not be committed (see the errors above) and wait for the next run")
+            throw ExitCode.failure
         }
         print(line)
     }

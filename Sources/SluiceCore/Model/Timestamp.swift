@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -11,6 +11,8 @@ public struct Timestamp: Sendable, Hashable, Comparable {
 
     public init(microseconds: Int64) { self.microseconds = microseconds }
     public init(seconds: Double) { self.microseconds = Int64((seconds * 1_000_000).rounded()) }
+    /// A file time (`stat`'s `st_mtim`, `st_ctim`).
+    public init(_ time: timespec) { self.microseconds = Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec) / 1000 }
 
     public static func now() -> Timestamp {
         var ts = timespec()
