@@ -36,7 +36,13 @@ public final class SQLiteCatalogue: CatalogueStore {
         while lock >= 0 && flock(lock, LOCK_EX) != 0 && errno == EINTR {}
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            if !readOnly { try Schema.migrator.migrate(pool) }
+            if !readOnly {
+                try Schema.migrator.migrate(pool)
+            } else if try !pool.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
+                // A reader never migrates: it says what will.
+                throw CatalogueError.storage(code: 1, message: "the catalogue \(path) is from an older Sluice: "
+                                             + "start `sluice watch` or `sluice run` on this root once to upgrade it")
+            }
         } catch let error as DatabaseError {
             throw CatalogueError(error)
         }

@@ -8,7 +8,7 @@ public import SluiceCore
 public enum IndexPage {
     /// Writes the page unless it is already there as this version wrote it.
     public static func install(root: String) throws {
-        let outbox = try Directory(path: root + "/outbox", create: true)
+        let outbox = try Directory(path: root + "/" + RootLayout.outboxFolder, create: true)
         let bytes = Array(html.utf8)
         if let current = try? outbox.read("index.html", limit: 1 << 20), current == bytes { return }
         try outbox.writeAtomically("index.html", bytes, tempTag: "\(getpid())-index")

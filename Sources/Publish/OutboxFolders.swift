@@ -6,7 +6,7 @@ struct OutboxFolders: Sendable {
     let receipts: Directory
 
     init(root: String) throws {
-        files = try Directory(path: root + "/outbox/files", create: true)
-        receipts = try Directory(path: root + "/outbox/receipts", create: true)
+        files = try Directory(path: root + "/" + RootLayout.filesFolder, create: true)
+        receipts = try Directory(path: root + "/" + RootLayout.receiptsFolder, create: true)
     }
 }

@@ -18,8 +18,9 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     public init(root: String, catalogue: any CatalogueStore) throws {
         self.catalogue = catalogue
         outbox = try OutboxFolders(root: root)
-        lockFD = open(root + "/.sluice/publish.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lockFD >= 0 else { throw SystemCallError.current("open", root + "/.sluice/publish.lock") }
+        let lockPath = root + "/" + RootLayout.publishLockFile
+        lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockFD >= 0 else { throw SystemCallError.current("open", lockPath) }
     }
 
     deinit { close(lockFD) }

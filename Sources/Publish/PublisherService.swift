@@ -57,10 +57,16 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
         var backoff = RetryBackoff()
         while true {
             condition.lock()
-            // Wait for a poke (or, every 2 s, look anyway: another process may have committed), or for a retry.
-            let look = Date(timeIntervalSinceNow: backoff.delay ?? 2)
-            while !pending && !stopping {
-                if !condition.wait(until: look) { pending = true }
+            // Wait for a poke (or, every 2 s, look anyway: another process may have committed); after a failure, for
+            // the back-off, whatever pokes come meanwhile.
+            if let delay = backoff.delay {
+                let retry = Date(timeIntervalSinceNow: delay)
+                while !stopping && condition.wait(until: retry) {}
+            } else {
+                let look = Date(timeIntervalSinceNow: 2)
+                while !pending && !stopping {
+                    if !condition.wait(until: look) { pending = true }
+                }
             }
             // In a burst, let changes gather until the interval since the last pass has passed.
             let due = lastPass.addingTimeInterval(burstInterval)
@@ -72,7 +78,7 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
             do {
                 covered = try publisher.publishPending().versions
                 backoff.succeeded()
-            } catch where PassFailure.isRetryable(error) && !stop {
+            } catch where RetryPolicy.isRetryable(error) && !stop {
                 backoff.failed()
                 logger.error("publishing the outbox failed; trying again", metadata: [
                     "error": "\(error)", "in": "\(backoff.delay ?? 0) s"])

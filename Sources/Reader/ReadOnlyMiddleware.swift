@@ -1,5 +1,6 @@
 import Hummingbird
 import HTTPTypes
+import SluiceCore
 
 /// GET and HEAD only (405 otherwise), the API key when one is set, and HEAD answered without a body.
 struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -19,6 +20,8 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as HTTPError {
             response = JSONResponse.error(error.status, error.body ?? error.status.reasonPhrase)
+        } catch let CatalogueError.storage(_, message) {
+            response = JSONResponse.error(.serviceUnavailable, "the catalogue cannot be read: \(message)")
         }
         return response
     }

@@ -79,7 +79,7 @@ struct ReaderRoutes: Sendable {
 
     /// Anything else: a regular file inside `outbox/`, never a hidden name, a link or a path outside it.
     func staticFile(_ relative: String, context: BasicRequestContext) async throws -> Response {
-        guard let path = StaticPath.resolve(relative, under: root + "/outbox") else {
+        guard let path = StaticPath.resolve(relative, under: root + "/" + RootLayout.outboxFolder) else {
             return JSONResponse.error(.notFound, "not found")
         }
         let body = try await fileIO.loadFile(path: path.path, context: context)

@@ -24,7 +24,7 @@ public final class WorkDirectory: @unchecked Sendable { // immutable after init;
         while true {
             let owner = "\(getpid())-\(Identifier.make().suffix(12))"
             let staging = Self.stagingPrefix + owner
-            guard mkdirat(parent.fd, staging, 0o700) == 0 else { throw SystemCallError.current("mkdir", parent.path + "/" + staging) }
+            guard mkdirat(parent.fd, staging, 0o755) == 0 else { throw SystemCallError.current("mkdir", parent.path + "/" + staging) }
             let fd = retryingEINTR { openat(parent.fd, staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
             // Another process's clean-up may remove a staging folder before it is locked: start again under a new name.
             if fd < 0 { if errno == ENOENT { continue }; throw SystemCallError.current("open", parent.path + "/" + staging) }

@@ -23,7 +23,7 @@ struct Submit: ParsableCommand {
     }
 
     func run() throws {
-        let inbox = root.absoluteRoot + "/inbox"
+        let inbox = root.absoluteRoot + "/" + RootLayout.inboxFolder
         try Directory.makePath(inbox)
         for file in files {
             let bytes: Data
@@ -47,7 +47,7 @@ struct Submit: ParsableCommand {
             var waited = 0.0
             while link(temp, inbox + "/" + name) != 0 {
                 guard errno == EEXIST else {
-                    throw SubmitError("cannot drop \(name) into \(inbox): \(String(cString: strerror(errno)))")
+                    throw SubmitError("cannot drop \(name) into \(inbox): \(SystemCallError.current("link", name).errno)")
                 }
                 guard waited < 30 else {
                     throw SubmitError("cannot drop \(name): a drop of that name has waited in \(inbox) for 30 s. "
@@ -56,7 +56,7 @@ struct Submit: ParsableCommand {
                 usleep(50_000); waited += 0.05
             }
             let receipt = RootLayout.receiptName(for: name, requestID: "<request id>")
-            print(root.absoluteRoot + "/outbox/receipts/" + receipt
+            print(root.absoluteRoot + "/" + RootLayout.receiptsFolder + "/" + receipt
                   + (receipt.hasPrefix("<") ? "  (the name is too long: the receipt is named by its request id)" : ""))
         }
     }

@@ -63,6 +63,13 @@ import Testing
         let doubled = "{" + members.joined(separator: ",") + ",\"k17\":0}"
         #expect(error(Array(doubled.utf8)) == "duplicate member name \"k17\"")
         #expect(error(Array("{\"a\":1,\"b\":2,\"a\":3}".utf8)) == "duplicate member name \"a\"", "and in small ones")
+        // Names compare by code units, whatever the object's size: "é" composed and decomposed are two names.
+        let accents = #"{"\u00e9":1,"e\u0301":2}"#
+        guard case let .object(small) = try parse(accents) else { Issue.record(); return }
+        #expect(small.count == 2)
+        let large = "{" + (0..<40).map { "\"n\($0)\":0" }.joined(separator: ",") + #","\u00e9":1,"e\u0301":2}"#
+        guard case let .object(big) = try parse(large) else { Issue.record(); return }
+        #expect(big.count == 42)
     }
 }
 

@@ -95,7 +95,7 @@ public struct JSONParser {
             if names != nil {
                 duplicate = !names!.insert(key, after: members)
             } else {
-                duplicate = members.contains(where: { $0.key == key })
+                duplicate = members.contains(where: { Self.sameName($0.key, key) })
                 if !duplicate && members.count == Self.linearScanMembers {
                     names = MemberNameIndex(distinct: members)
                     _ = names!.insert(key, after: members)
@@ -114,6 +114,10 @@ public struct JSONParser {
             throw fail("expected ',' or '}' in an object")
         }
     }
+
+    /// Member names are equal when their code units are (RFC 8259), not when they are canonically equivalent
+    /// Unicode as `String.==` says: "é" as one scalar and as "e" with an accent are two names.
+    static func sameName(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
 
     private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth) levels") }

@@ -27,7 +27,8 @@ struct MemberNameIndex {
         let mask = table.count - 1
         var slot = Self.slot(hash, mask)
         while table[slot] != 0 {
-            if table[slot] & ~Self.positionMask == hash && members[Int(table[slot] & Self.positionMask) - 1].key == name {
+            if table[slot] & ~Self.positionMask == hash,
+               JSONParser.sameName(members[Int(table[slot] & Self.positionMask) - 1].key, name) {
                 return false
             }
             slot = (slot + 1) & mask

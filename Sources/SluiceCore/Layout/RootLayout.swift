@@ -8,10 +8,9 @@ public struct RootLayout: Sendable {
 
     /// Where drops arrive. Only regular files at its top level count; hidden names are Sluice's own.
     public static let inboxFolder = "inbox"
-    /// One folder per live process (`<pid>-<nonce>`), holding the drops it has claimed, locked while it lives;
-    /// inside `inbox/`, so that claiming is a rename on one file system.
+    /// `inbox/.work/`: one folder per live process (`<pid>-<nonce>`), holding the drops it has claimed, locked while
+    /// it lives; inside `inbox/`, so that claiming is a rename on one file system.
     public static let workFolderInInbox = ".work"
-    public static let workFolder = inboxFolder + "/" + workFolderInInbox
     /// Processed request files, `<request id>-<name>`.
     public static let doneFolder = "inbox/.done"
     /// Request files refused whole, each beside a `.error` copy of its receipt.
@@ -21,6 +20,10 @@ public struct RootLayout: Sendable {
     /// Downloads in progress (unnamed files, or `<key>.part` where the file system has none).
     public static let partialFolder = "upload/.part"
     public static let outboxFolder = "outbox"
+    /// Published objects and their paged listings.
+    public static let filesFolder = "outbox/files"
+    /// One receipt per drop name.
+    public static let receiptsFolder = "outbox/receipts"
     /// Sluice's own state: the catalogue and the publisher's lock.
     public static let stateFolder = ".sluice"
     public static let catalogueFile = ".sluice/catalogue.sqlite"
@@ -78,7 +81,7 @@ public struct RootLayout: Sendable {
         for kind in ContentKind.allCases { try Directory.makePath(path + "/" + Self.uploadFolder + "/" + kind.rawValue) }
         try Directory.makePath(path + "/" + Self.doneFolder)
         rejected = try Directory(path: path + "/" + Self.rejectedFolder, create: true)
-        try Directory.makePath(path + "/" + Self.outboxFolder + "/files")
-        try Directory.makePath(path + "/" + Self.outboxFolder + "/receipts")
+        try Directory.makePath(path + "/" + Self.filesFolder)
+        try Directory.makePath(path + "/" + Self.receiptsFolder)
     }
 }

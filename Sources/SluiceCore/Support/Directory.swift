@@ -89,12 +89,12 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
         return bytes
     }
 
-    /// Copies `name` in `source` to `target` here, atomically (for moves across file systems).
-    public func copy(from source: Directory, _ name: String, to target: String, tempTag: String) throws {
+    /// Copies `name` in `source` to `target` here, atomically: written to `temp` (here, on the same file system as
+    /// `target`), then renamed. For moves a link cannot make.
+    public func copy(from source: Directory, _ name: String, to target: String, through temp: String) throws {
         let input = retryingEINTR { openat(source.fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
         guard input >= 0 else { throw SystemCallError.current("open", source.path + "/" + name) }
         defer { close(input) }
-        let temp = (target.contains("/") ? String(target[...target.lastIndex(of: "/")!]) : "") + ".tmp-\(tempTag)"
         let output = retryingEINTR { openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         guard output >= 0 else { throw SystemCallError.current("create", path + "/" + temp) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)

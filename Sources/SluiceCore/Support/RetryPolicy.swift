@@ -3,8 +3,9 @@ import Glibc
 #endif
 import SystemPackage
 
-/// Whether a loop's failed pass is worth trying again, or must end the service (and the process, with the reason).
-public enum PassFailure {
+/// Which failures a loop tries again after a back-off (`RetryBackoff`), and which end its service (and the process,
+/// with the reason).
+public enum RetryPolicy {
     /// True for what time can mend: a full disk, a busy or briefly failing catalogue, too many open files, an injected
     /// fault. False for what only a person can: a corrupt, read-only or foreign catalogue, a root that is gone, not
     /// a folder, or not writable.
@@ -30,17 +31,4 @@ public enum PassFailure {
     private static let SQLITE_MISMATCH_CODE: Int32 = 20
     private static let SQLITE_AUTH_CODE: Int32 = 23
     private static let SQLITE_NOTADB_CODE: Int32 = 26
-}
-
-/// How long a loop waits before trying a failed pass again: 0.1 s, doubling to 30 s; back to none after a success.
-public struct RetryBackoff: Sendable {
-    public private(set) var failures = 0
-
-    public init() {}
-
-    public mutating func failed() { failures += 1 }
-    public mutating func succeeded() { failures = 0 }
-
-    /// Seconds to wait before the next attempt; nil when the last pass succeeded.
-    public var delay: Double? { failures == 0 ? nil : min(30, 0.1 * Double(1 << min(failures - 1, 9))) }
 }
