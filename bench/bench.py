@@ -9,6 +9,9 @@
     python3 bench/bench.py history     # per-drop cost of drops one by one into a long-running `watch`: after 0, 50,000, 200,000
     python3 bench/bench.py backlog     # 300 downloads from a server that answers in 3 s: CPU time of `sluice run` vs its wall time
     python3 bench/bench.py hostile     # request files of hostile shapes near 16 MiB: seconds until their receipts, and a drop behind each
+    SLUICE_BIN_BEFORE=/path/to/old/sluice python3 bench/bench.py compare
+                                       # an older build against this one, alternating, for ingest and downloads on
+                                       # tmpfs and on SLUICE_BENCH_BASE: per-round ratios, quartiles
     python3 bench/bench.py all
 
 Needs a release build (`swift build -c release --product sluice`), gcc and libsqlite3-dev for the floor, and for
@@ -461,6 +464,76 @@ def hostile():
               f"{'handled' if behind else 'MISSING'}, in {wall:.2f} s (CPU {cpu:.2f} s, peak RSS {rss:.0f} MiB)", flush=True)
 
 
+def compare(rounds=12):
+    """Two builds, alternating in every round (so both see the same machine), on tmpfs and on SLUICE_BENCH_BASE
+    (a journaled ext4 is the steady disk): 10,000 uploads into a watch, and `sluice run` over 1,000 × 64 KiB from
+    a local nginx. Prints the median and quartiles of the per-round ratios new/old (below 1: the new one is faster,
+    or uses less CPU). On this 2-core machine single runs swing ±30 %; only ratios within a round mean anything."""
+    global SLUICE
+    before = os.environ.get("SLUICE_BIN_BEFORE")
+    if not before:
+        raise SystemExit("set SLUICE_BIN_BEFORE to the older build's binary")
+    builds = {"old": before, "new": SLUICE}
+    bases = ["/dev/shm", os.environ.get("SLUICE_BENCH_BASE", tempfile.gettempdir())]
+
+    def quartiles(ratios):
+        ratios = sorted(ratios)
+        return f"median {ratios[len(ratios) // 2]:.3f} (quartiles {ratios[len(ratios) // 4]:.3f}–{ratios[3 * len(ratios) // 4]:.3f})"
+
+    try:
+        for base in bases:
+            work = tempfile.mkdtemp(prefix="sluice-bench-compare-", dir=base)
+            os.chmod(work, 0o755)
+            try:
+                rates = {"old": [], "new": []}
+                for r in range(rounds):
+                    roots = []
+                    for name in (["old", "new"] if r % 2 == 0 else ["new", "old"]):
+                        SLUICE = builds[name]
+                        roots.append(fresh_root(work, name))
+                        rates[name].append(10_000 / sluice_ingest(roots[-1], 10_000))
+                    for root in roots:  # both builds of a round saw the same; 24 roots would fill an 8 GiB file's inodes
+                        shutil.rmtree(root)
+                print(f"compare ingest on {base}: new/old drops per second, per round: "
+                      f"{quartiles([n / o for n, o in zip(rates['new'], rates['old'])])}", flush=True)
+                site = os.path.join(work, "site")
+                os.makedirs(site)
+                blob = os.urandom(64 * 1024)
+                for i in range(1000):
+                    with open(os.path.join(site, f"f{i}.bin"), "wb") as f:
+                        f.write(blob)
+                conf = os.path.join(work, "nginx.conf")
+                with open(conf, "w") as f:
+                    f.write(f"""worker_processes 1; daemon off; pid {work}/nginx.pid; error_log {work}/error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; sendfile on; keepalive_requests 100000; server {{ listen 127.0.0.1:18096; root {site}; }} }}""")
+                nginx = subprocess.Popen(["nginx", "-c", conf, "-p", work])
+                time.sleep(0.5)
+                request = '{"op": "download", "url_list": [' + ",".join(
+                    f'"http://127.0.0.1:18096/f{i}.bin"' for i in range(1000)) + "]}"
+                runs = {"old": [], "new": []}
+                try:
+                    for r in range(rounds):
+                        for name in (["old", "new"] if r % 2 == 0 else ["new", "old"]):
+                            out = fresh_root(work, f"dl-{name}")
+                            with open(os.path.join(out, "inbox", "many.json"), "w") as f:
+                                f.write(request)
+                            settle()
+                            runs[name].append(timed([builds[name], "run", "--root", out, "--log-level", "warning"],
+                                                    stdout=subprocess.DEVNULL))
+                            shutil.rmtree(out)
+                finally:
+                    nginx.terminate()
+                    nginx.wait()
+                walls = [n[0] / o[0] for n, o in zip(runs["new"], runs["old"])]
+                cpus = [n[2] / o[2] for n, o in zip(runs["new"], runs["old"])]
+                print(f"compare downloads on {base}: new/old wall {quartiles(walls)}; CPU {quartiles(cpus)}", flush=True)
+            finally:
+                shutil.rmtree(work)
+    finally:
+        SLUICE = builds["new"]
+
+
 def idle():
     root = fresh_root(tempfile.gettempdir(), "idle")
     settle()
@@ -479,6 +552,9 @@ if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     steps = {"ingest": ingest, "preload": preload, "latency": latency, "downloads": downloads, "idle": idle,
              "history": history, "backlog": backlog, "hostile": hostile}
+    if what == "compare":
+        compare()
+        raise SystemExit(0)
     for name, step in steps.items():
         if what in (name, "all"):
             step()
