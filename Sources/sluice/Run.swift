@@ -8,11 +8,14 @@ import ServiceLifecycle
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Batch mode for cron: drain inbox/, wait for the downloads it queued, publish, print a summary, exit.",
+        abstract: "Batch mode for cron: take the drops in inbox/, wait for their downloads, publish, print a summary, exit.",
         discussion: """
-            Safe beside a running `watch` or another `run`. Exits 0 when the run completed, even if some requests
-            were rejected (their receipts say why); non-zero only when Sluice itself could not work, and 3 when
-            SIGTERM or SIGINT stopped it first (what it had not finished goes back to the queue).
+            Takes the drops that were in inbox/ when it began (later ones wait for the next run or a watch) and waits \
+            for the downloads no live process holds. Safe beside a running `watch` or another `run`.
+
+            Exit status: 0 when the run completed, even if some requests were refused (their receipts say why); \
+            3 when SIGTERM or SIGINT stopped it first (what it had not finished goes back to the queue); 1 when \
+            Sluice itself could not work, or could not commit a drop (the reason is on stderr).
 
             Example (crontab):
               */5 * * * * cd /srv/sluice && /usr/local/bin/sluice run >> run.log 2>&1
