@@ -51,7 +51,8 @@ import TestSupport
         // file.update renames and comments.
         try root.drop("rename.json", json: #"{"op": "file.update", "id": "\#(ids[0])", "name": "renamed.bin", "comment": "hi"}"#)
         #expect(root.wait { root.json("outbox/files/\(ids[0]).json")?["name"] as? String == "renamed.bin" })
-        #expect(root.json("outbox/receipts/rename.json")?["status"] as? Int == 200)
+        // Objects are written before receipts in a publication: wait for the receipt too.
+        #expect(root.wait { root.json("outbox/receipts/rename.json")?["status"] as? Int == 200 })
         let renamed = try await HTTPClient.request(reader + "/file/\(ids[0])/download")
         #expect(renamed.headers["content-disposition"]?.contains("renamed.bin") == true)
 
