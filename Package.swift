@@ -24,11 +24,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
-        // One target per C library; nothing else sees C types. libcurl is loaded at the first download (dlopen),
-        // so CCurl is a small C target rather than a system-library one: see Sources/CCurl/include/CCurl.h.
+        // One target per C library; nothing else sees C types. libcurl is loaded at the first download and libgd at the
+        // first image (dlopen), so CCurl and CGD are small C targets rather than system-library ones: see their headers.
         .systemLibrary(name: "CInotifyTools", path: "Sources/CInotifyTools"),
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
-        .systemLibrary(name: "CGD", path: "Sources/CGD"),
+        // libgd is loaded at the first image (dlopen), like libcurl: see Sources/CGD/include/CGD.h.
+        .target(name: "CGD", linkerSettings: [.linkedLibrary("dl")]),
 
         .target(name: "SluiceCore", dependencies: [
             .product(name: "SystemPackage", package: "swift-system"),

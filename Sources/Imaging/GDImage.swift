@@ -4,6 +4,9 @@ import Glibc
 #endif
 
 /// A truecolor libgd image; owns its `gdImagePtr` and frees it in `deinit`.
+///
+/// libgd is loaded at the first image (`sluice_gd_load`); where it cannot be, every initialiser throws
+/// `ImagingError.unavailable` saying what to install.
 public final class GDImage {
     /// Most pixels decoded by default: 40 megapixels (≈160 MB as truecolor).
     public static let defaultPixelLimit = 40_000_000
@@ -12,13 +15,13 @@ public final class GDImage {
 
     private init(_ pointer: gdImagePtr) { self.pointer = pointer }
 
-    deinit { gdImageDestroy(pointer) }
+    deinit { sluice_gd_destroy(pointer) }
 
     /// A new image, transparent black.
     public convenience init(width: Int, height: Int) throws(ImagingError) {
-        GDSetup.once()
+        try Self.load()
         guard width > 0, height > 0, width <= 1 << 15, height <= 1 << 15,
-              let image = gdImageCreateTrueColor(Int32(width), Int32(height)) else {
+              let image = sluice_gd_create_truecolor(Int32(width), Int32(height)) else {
             throw .invalidSize(width: width, height: height)
         }
         self.init(image)
@@ -26,18 +29,18 @@ public final class GDImage {
 
     /// Decodes PNG bytes, refusing more than `pixelLimit` pixels before decoding.
     public convenience init(png bytes: [UInt8], pixelLimit: Int = GDImage.defaultPixelLimit) throws(ImagingError) {
-        GDSetup.once()
+        try Self.load()
         guard let header = ImageHeader.read(bytes) else { throw .undecodable(format: "PNG") }
         guard header.width > 0, header.height > 0 else { throw .invalidSize(width: header.width, height: header.height) }
         guard header.width * header.height <= pixelLimit else {
             throw .tooManyPixels(width: header.width, height: header.height, limit: pixelLimit)
         }
         let decoded = bytes.withUnsafeBytes { buffer in
-            gdImageCreateFromPngPtr(Int32(buffer.count), UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            sluice_gd_create_from_png(Int32(buffer.count), UnsafeMutableRawPointer(mutating: buffer.baseAddress))
         }
         guard let decoded else { throw .undecodable(format: "PNG") }
         // Palette images crash some operations of this libgd build: work in truecolor only.
-        if sluice_gd_truecolor(decoded) == 0 { gdImagePaletteToTrueColor(decoded) }
+        if sluice_gd_is_truecolor(decoded) == 0 { _ = sluice_gd_palette_to_truecolor(decoded) }
         self.init(decoded)
     }
 
@@ -45,23 +48,44 @@ public final class GDImage {
     public var height: Int { Int(sluice_gd_sy(pointer)) }
 
     /// The pixel at (x, y) as 0xAARRGGBB with libgd's 7-bit alpha (0 opaque … 127 transparent).
-    public func pixel(x: Int, y: Int) -> UInt32 { UInt32(bitPattern: gdImageGetTrueColorPixel(pointer, Int32(x), Int32(y))) }
+    public func pixel(x: Int, y: Int) -> UInt32 { UInt32(bitPattern: sluice_gd_get_truecolor_pixel(pointer, Int32(x), Int32(y))) }
 
     public func setPixel(x: Int, y: Int, red: Int, green: Int, blue: Int, alpha: Int = 0) {
-        gdImageSetPixel(pointer, Int32(x), Int32(y), Int32(alpha << 24 | red << 16 | green << 8 | blue))
+        sluice_gd_set_pixel(pointer, Int32(x), Int32(y), Self.color(red, green, blue, alpha))
+    }
+
+    /// Fills the rectangle from (x1, y1) to (x2, y2), both corners included.
+    public func fillRectangle(x1: Int, y1: Int, x2: Int, y2: Int, red: Int, green: Int, blue: Int) {
+        sluice_gd_filled_rectangle(pointer, Int32(x1), Int32(y1), Int32(x2), Int32(y2), Self.color(red, green, blue, 0))
+    }
+
+    /// Fills the ellipse centred on (x, y), `width` × `height`.
+    public func fillEllipse(x: Int, y: Int, width: Int, height: Int, red: Int, green: Int, blue: Int) {
+        sluice_gd_filled_ellipse(pointer, Int32(x), Int32(y), Int32(width), Int32(height), Self.color(red, green, blue, 0))
     }
 
     /// Encodes as PNG.
     public func png() throws(ImagingError) -> [UInt8] {
         var size: Int32 = 0
-        guard let data = gdImagePngPtr(pointer, &size) else { throw .encodingFailed(format: "PNG") }
-        defer { gdFree(data) }
+        guard let data = sluice_gd_png(pointer, &size) else { throw .encodingFailed(format: "PNG") }
+        defer { sluice_gd_free(data) }
         return Array(UnsafeRawBufferPointer(start: data, count: Int(size)))
     }
-}
 
-/// Process-wide libgd set-up: silence its stderr messages (errors come back as `ImagingError`).
-enum GDSetup {
-    private static let done: Void = { sluice_gd_silence() }()
-    static func once() { _ = done }
+    /// Encodes as JPEG (`quality` 1…100).
+    public func jpeg(quality: Int = 85) throws(ImagingError) -> [UInt8] {
+        var size: Int32 = 0
+        guard let data = sluice_gd_jpeg(pointer, &size, Int32(quality)) else { throw .encodingFailed(format: "JPEG") }
+        defer { sluice_gd_free(data) }
+        return Array(UnsafeRawBufferPointer(start: data, count: Int(size)))
+    }
+
+    private static func color(_ red: Int, _ green: Int, _ blue: Int, _ alpha: Int) -> Int32 {
+        Int32(alpha << 24 | red << 16 | green << 8 | blue)
+    }
+
+    /// Loads libgd once; throws what is missing when it cannot be.
+    private static func load() throws(ImagingError) {
+        if let failure = sluice_gd_load() { throw .unavailable(String(cString: failure)) }
+    }
 }

@@ -6,6 +6,8 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooManyPixels(width: Int, height: Int, limit: Int)
     case encodingFailed(format: String)
     case invalidSize(width: Int, height: Int)
+    /// libgd could not be loaded; the message says what to install.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .tooManyPixels(w, h, limit): return "\(w)×\(h) is \(w * h) pixels, over the limit of \(limit)"
         case let .encodingFailed(format): return "could not encode \(format)"
         case let .invalidSize(w, h): return "invalid image size \(w)×\(h)"
+        case let .unavailable(message): return message
         }
     }
 }
