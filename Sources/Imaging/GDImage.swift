@@ -1,4 +1,5 @@
 import CGD
+import SluiceCore
 #if canImport(Glibc)
 import Glibc
 #endif

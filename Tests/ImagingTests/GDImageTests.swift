@@ -1,5 +1,6 @@
 import Testing
 import Imaging
+import SluiceCore
 
 @Suite struct GDImageTests {
     @Test func encodesAndDecodesPNGThroughLibgd() throws {
@@ -26,5 +27,18 @@ import Imaging
         truncated.replaceSubrange(0..<8, with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         truncated[19] = 4; truncated[23] = 4
         #expect(throws: ImagingError.undecodable(format: "PNG")) { try GDImage(png: truncated) }
+    }
+
+    @Test func drawsAndEncodesJPEGWhoseHeaderTellsItsSize() throws {
+        let image = try GDImage(width: 120, height: 80)
+        image.fillRectangle(x1: 0, y1: 0, x2: 119, y2: 79, red: 200, green: 230, blue: 255)
+        image.fillEllipse(x: 60, y: 40, width: 50, height: 30, red: 180, green: 90, blue: 20)
+        let jpeg = try image.jpeg(quality: 80)
+        #expect(jpeg.starts(with: [0xFF, 0xD8, 0xFF]))
+        #expect(ImageHeader.read(jpeg) == ImageHeader(width: 120, height: 80))
+        #expect(ContentSniffer.sniff(jpeg).mime == "image/jpeg")
+        let decoded = try GDImage(png: try image.png())
+        #expect(decoded.pixel(x: 60, y: 40) & 0xFFFFFF == 0xB45A14, "the ellipse is drawn")
+        #expect(decoded.pixel(x: 2, y: 2) & 0xFFFFFF == 0xC8E6FF)
     }
 }

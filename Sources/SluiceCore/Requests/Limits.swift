@@ -6,14 +6,18 @@ public struct Limits: Sendable {
     public var maxURLs: Int = 1000
     /// Most URLs in one request file, across the elements of a batch.
     public var maxURLsPerFile: Int = 10_000
-    /// Most elements in one batch file.
-    public var maxBatch: Int = 1000
+    /// Most elements in one batch file (a batch of 90,000 pets is one request file).
+    public var maxBatch: Int = 100_000
     /// Longest URL accepted, in bytes.
     public var maxURLBytes: Int = 8192
     /// Longest file name, in bytes (a file-system name's limit).
     public var maxNameBytes: Int = 255
     /// Longest comment, in bytes.
     public var maxCommentBytes: Int = 4096
+    /// Most pixels an image may have to be used (read from its header, before any decoding).
+    public var maxImagePixels: Int = 50_000_000
+    /// Most pixels on either side of an image.
+    public var maxImageSide: Int = 16_384
 
     public init() {}
 }
