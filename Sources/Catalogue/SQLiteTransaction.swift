@@ -17,13 +17,14 @@ struct SQLiteTransaction: CatalogueWriting {
         return version
     }
 
-    private static let fileColumns = "seq, id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error, name_set_by_user"
+    private static let fileColumns = "seq, id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error, name_set_by_user, width, height"
 
     private func decodeFile(_ row: Row) -> FileRecord {
         FileRecord(id: row[1], seq: row[0], url: row[2], name: row[3], fileExtension: row[4], comment: row[5],
                    mime: row[6], kind: (row[7] as String?).flatMap(ContentKind.init(rawValue:)), size: row[8],
                    addedAt: Timestamp(microseconds: row[9]), downloadTime: row[10],
-                   status: FileRecord.Status(rawValue: row[11]) ?? .error, error: row[12], nameSetByUser: row[13])
+                   status: FileRecord.Status(rawValue: row[11]) ?? .error, error: row[12], nameSetByUser: row[13],
+                   imageSize: (row[14] as Int?).flatMap { w in (row[15] as Int?).map { ImageHeader(width: w, height: $0) } })
     }
 
     func file(id: String) throws -> FileRecord? {
@@ -59,9 +60,9 @@ struct SQLiteTransaction: CatalogueWriting {
                          arguments: [after, upTo]).map(decodeFile)
     }
 
-    func filesDeleted(after: Int64, upTo: Int64) throws -> [DeletedFile] {
+    func filesDeleted(after: Int64, upTo: Int64) throws -> [DeletedObject] {
         try Row.fetchAll(db.cachedStatement(sql: "SELECT id, seq FROM tombstones WHERE version > ? AND version <= ?"),
-                         arguments: [after, upTo]).map { DeletedFile(id: $0[0], seq: $0[1]) }
+                         arguments: [after, upTo]).map { DeletedObject(id: $0[0], seq: $0[1]) }
     }
 
     func requestsCommitted(after: Int64, upTo: Int64) throws -> [RequestRecord] {
@@ -91,11 +92,11 @@ struct SQLiteTransaction: CatalogueWriting {
     func insertFile(_ file: inout FileRecord) throws {
         try db.cachedStatement(sql: """
             INSERT INTO files(id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error,
-                              name_set_by_user, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              name_set_by_user, width, height, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [file.id, file.url, file.name, file.fileExtension, file.comment, file.mime, file.kind?.rawValue,
                                      file.size, file.addedAt.microseconds, file.downloadTime, file.status.rawValue, file.error,
-                                     file.nameSetByUser, try tick()])
+                                     file.nameSetByUser, file.imageSize?.width, file.imageSize?.height, try tick()])
         file.seq = db.lastInsertedRowID
         try db.cachedStatement(sql: "UPDATE clock SET files = files + 1").execute()
     }
@@ -119,11 +120,13 @@ struct SQLiteTransaction: CatalogueWriting {
                 kind = CASE WHEN ?3 THEN ?4 ELSE kind END, mime = CASE WHEN ?3 THEN ?5 ELSE mime END,
                 extension = CASE WHEN ?3 THEN ?6 ELSE extension END, size = CASE WHEN ?3 THEN ?7 ELSE size END,
                 download_time = CASE WHEN ?3 THEN ?8 ELSE download_time END,
+                width = CASE WHEN ?3 THEN ?12 ELSE width END, height = CASE WHEN ?3 THEN ?13 ELSE height END,
                 name = CASE WHEN ?9 IS NOT NULL AND NOT name_set_by_user THEN ?9 ELSE name END,
                 version = ?10
             WHERE id = ?11
             """).execute(arguments: [update.status.rawValue, update.error, stored != nil, stored?.kind.rawValue, stored?.mime,
-                                     stored?.fileExtension, stored?.size, stored?.downloadTime, update.sourceName, try tick(), id])
+                                     stored?.fileExtension, stored?.size, stored?.downloadTime, update.sourceName, try tick(), id,
+                                     stored?.imageSize?.width, stored?.imageSize?.height])
         return db.changesCount > 0
     }
 
@@ -141,6 +144,7 @@ struct SQLiteTransaction: CatalogueWriting {
 
     func deleteFile(id: String) throws {
         guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM files WHERE id = ?"), arguments: [id]) else { return }
+        try detachPhoto(fileID: id)
         try db.cachedStatement(sql: "DELETE FROM files WHERE id = ?").execute(arguments: [id])
         try db.cachedStatement(sql: "UPDATE clock SET files = files - 1").execute()
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO tombstones(id, seq, version) VALUES (?, ?, ?)").execute(arguments: [id, seq, try tick()])
@@ -158,6 +162,7 @@ struct SQLiteTransaction: CatalogueWriting {
     func markPublished(upTo version: Int64) throws {
         try db.cachedStatement(sql: "UPDATE clock SET published = max(published, ?)").execute(arguments: [version])
         try db.cachedStatement(sql: "DELETE FROM tombstones WHERE version <= ?").execute(arguments: [version])
+        try db.cachedStatement(sql: "DELETE FROM pet_tombstones WHERE version <= ?").execute(arguments: [version])
     }
 
     func addUnlink(_ path: String) throws {
@@ -231,6 +236,144 @@ struct SQLiteTransaction: CatalogueWriting {
     func nextJobDue(kind: Job.Kind) throws -> Timestamp? {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(not_before) FROM jobs WHERE kind = ? AND owner IS NULL"),
                            arguments: [kind.rawValue]).map(Timestamp.init(microseconds:))
+    }
+}
+
+// MARK: Pets and their photos
+
+extension SQLiteTransaction {
+    private static let petColumns = "seq, id, name, age, type, created_at"
+
+    /// Decodes pet rows and fills in their listed photos with one query.
+    private func decodePets(_ rows: [Row]) throws -> [PetRecord] {
+        var pets = rows.map { row in
+            PetRecord(id: row[1], seq: row[0], name: row[2], age: row[3], type: PetRecord.Species(rawValue: row[4]) ?? .dog,
+                      createdAt: Timestamp(microseconds: row[5]))
+        }
+        guard !pets.isEmpty else { return pets }
+        var position: [String: Int] = [:]
+        for (i, pet) in pets.enumerated() { position[pet.id] = i }
+        // Chunks within SQLite's limit on bound parameters.
+        for start in stride(from: 0, to: pets.count, by: 500) {
+            let ids = pets[start..<min(start + 500, pets.count)].map(\.id)
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT pet_id, file_id FROM photos WHERE ready AND pet_id IN (\(marks)) ORDER BY rowid",
+                                        arguments: StatementArguments(ids)) {
+                if let i = position[row[0]] { pets[i].photos.append(row[1]) }
+            }
+        }
+        return pets
+    }
+
+    /// `(photo_count > 0) = ?`, in the form the `pets_by_photos` index serves.
+    private func photoFilter(_ hasPhotos: Bool?) -> (sql: String, arguments: [(any DatabaseValueConvertible)?]) {
+        guard let hasPhotos else { return ("", []) }
+        return ("WHERE (photo_count > 0) = ?", [hasPhotos])
+    }
+
+    func pet(id: String) throws -> PetRecord? {
+        try decodePets(Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.petColumns) FROM pets WHERE id = ?"), arguments: [id])).first
+    }
+
+    func pets(hasPhotos: Bool?, offset: Int, limit: Int) throws -> [PetRecord] {
+        let filter = photoFilter(hasPhotos)
+        let order = hasPhotos == nil ? "seq" : "photo_count > 0, seq"
+        return try decodePets(Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(Self.petColumns) FROM pets \(filter.sql) ORDER BY \(order) LIMIT ? OFFSET ?
+            """), arguments: StatementArguments(filter.arguments + [limit, offset])))
+    }
+
+    func pets(afterSeq: Int64, limit: Int, hasPhotos: Bool?) throws -> [PetRecord] {
+        let filter = hasPhotos.map { "AND (photo_count > 0) = \($0 ? 1 : 0)" } ?? ""
+        return try decodePets(Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(Self.petColumns) FROM pets WHERE seq > ? \(filter) ORDER BY seq LIMIT ?
+            """), arguments: [afterSeq, limit]))
+    }
+
+    func pets(seqFrom lower: Int64, to upper: Int64) throws -> [PetRecord] {
+        try decodePets(Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.petColumns) FROM pets WHERE seq >= ? AND seq < ? ORDER BY seq"),
+                                    arguments: [lower, upper]))
+    }
+
+    func petCount(hasPhotos: Bool?) throws -> Int {
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT pets, pets_with_photos FROM clock"))!
+        let all: Int = row[0], withPhotos: Int = row[1]
+        switch hasPhotos {
+        case nil: return all
+        case true?: return withPhotos
+        case false?: return all - withPhotos
+        }
+    }
+
+    func lastPetSeq() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'pets'), 0)")) ?? 0
+    }
+
+    func petsChanged(after: Int64, upTo: Int64) throws -> [PetRecord] {
+        try decodePets(Row.fetchAll(db.cachedStatement(sql: """
+            SELECT \(Self.petColumns) FROM pets WHERE version > ? AND version <= ? ORDER BY seq
+            """), arguments: [after, upTo]))
+    }
+
+    func petsDeleted(after: Int64, upTo: Int64) throws -> [DeletedObject] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT id, seq FROM pet_tombstones WHERE version > ? AND version <= ?"),
+                         arguments: [after, upTo]).map { DeletedObject(id: $0[0], seq: $0[1]) }
+    }
+
+    func photoOwner(fileID: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT pet_id FROM photos WHERE file_id = ?"), arguments: [fileID])
+    }
+
+    func insertPet(_ pet: inout PetRecord) throws {
+        try db.cachedStatement(sql: "INSERT INTO pets(id, name, age, type, created_at, version) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [pet.id, pet.name, pet.age, pet.type.rawValue, pet.createdAt.microseconds, try tick()])
+        pet.seq = db.lastInsertedRowID
+        pet.photos = []
+        try db.cachedStatement(sql: "UPDATE clock SET pets = pets + 1").execute()
+    }
+
+    func attachPhoto(fileID: String, petID: String, ready: Bool) throws {
+        try db.cachedStatement(sql: "INSERT INTO photos(file_id, pet_id, ready) VALUES (?, ?, 0)").execute(arguments: [fileID, petID])
+        if ready { _ = try markPhotoReady(fileID: fileID) }
+    }
+
+    func markPhotoReady(fileID: String) throws -> Bool {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT pet_id, ready FROM photos WHERE file_id = ?"),
+                                         arguments: [fileID]) else { return false }
+        let petID: String = row[0], ready: Bool = row[1]
+        guard !ready else { return true }
+        try db.cachedStatement(sql: "UPDATE photos SET ready = 1 WHERE file_id = ?").execute(arguments: [fileID])
+        try countPhoto(petID, by: 1)
+        return true
+    }
+
+    func detachPhoto(fileID: String) throws {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "DELETE FROM photos WHERE file_id = ? RETURNING pet_id, ready"),
+                                         arguments: [fileID]) else { return }
+        let petID: String = row[0], ready: Bool = row[1]
+        if ready { try countPhoto(petID, by: -1) }
+    }
+
+    /// Moves a pet's listed-photo count by `delta` (and the clock's count of pets with photos when it crosses 0),
+    /// at this transaction's version. A pet deleted meanwhile is left alone.
+    private func countPhoto(_ petID: String, by delta: Int) throws {
+        guard let before = try Int.fetchOne(db.cachedStatement(sql: """
+            UPDATE pets SET photo_count = photo_count + ?, version = ? WHERE id = ? RETURNING photo_count - ?
+            """), arguments: [delta, try tick(), petID, delta]) else { return }
+        let after = before + delta
+        if before == 0 && after > 0 { try db.cachedStatement(sql: "UPDATE clock SET pets_with_photos = pets_with_photos + 1").execute() }
+        if before > 0 && after == 0 { try db.cachedStatement(sql: "UPDATE clock SET pets_with_photos = pets_with_photos - 1").execute() }
+    }
+
+    func deletePet(id: String) throws -> [String]? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "DELETE FROM pets WHERE id = ? RETURNING seq, photo_count"),
+                                         arguments: [id]) else { return nil }
+        let seq: Int64 = row[0], photoCount: Int = row[1]
+        let photos = try String.fetchAll(db.cachedStatement(sql: "DELETE FROM photos WHERE pet_id = ? RETURNING file_id"), arguments: [id])
+        try db.cachedStatement(sql: "UPDATE clock SET pets = pets - 1, pets_with_photos = pets_with_photos - ?")
+            .execute(arguments: [photoCount > 0 ? 1 : 0])
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO pet_tombstones(id, seq, version) VALUES (?, ?, ?)").execute(arguments: [id, seq, try tick()])
+        return photos
     }
 }
 

@@ -63,6 +63,36 @@ enum Schema {
                 UPDATE clock SET files = (SELECT count(*) FROM files);
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                -- Pets (seed 004). photo_count counts its listed photos (Files whose bytes are stored), kept by every
+                -- change, so listing by has_photos is an index range and counting is a look at the clock row.
+                CREATE TABLE pets(
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    age INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    photo_count INTEGER NOT NULL DEFAULT 0,
+                    version INTEGER NOT NULL);
+                CREATE INDEX pets_version ON pets(version);
+                CREATE INDEX pets_by_photos ON pets(photo_count > 0, seq);
+                -- A photo is a File attached to one pet; listed once the File is ready.
+                CREATE TABLE photos(
+                    rowid INTEGER PRIMARY KEY,
+                    file_id TEXT NOT NULL UNIQUE,
+                    pet_id TEXT NOT NULL,
+                    ready INTEGER NOT NULL DEFAULT 0);
+                CREATE INDEX photos_pet ON photos(pet_id, rowid);
+                CREATE TABLE pet_tombstones(id TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL, version INTEGER NOT NULL);
+                ALTER TABLE clock ADD COLUMN pets INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE clock ADD COLUMN pets_with_photos INTEGER NOT NULL DEFAULT 0;
+                -- An image's width and height, read from its header when its bytes were stored.
+                ALTER TABLE files ADD COLUMN width INTEGER;
+                ALTER TABLE files ADD COLUMN height INTEGER;
+                """)
+        }
         return migrator
     }
 }

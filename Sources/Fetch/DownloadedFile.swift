@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+public import SluiceCore
 
 /// A download's bytes before they have a name: an unnamed `O_TMPFILE` in the download folder, or a
 /// `<key>.part` file where the file system has no unnamed files. Dropped unplaced, it vanishes.
@@ -19,11 +20,11 @@ public final class DownloadedFile: @unchecked Sendable { // written by the downl
 
     /// Opens an unnamed file in `folder`, or `folder/<key>.part` where that is not supported.
     init(folder: String, key: String) throws(DownloadFileError) {
-        var fd = open(folder, Self.temporaryFileFlag | O_WRONLY | O_CLOEXEC, 0o644)
+        var fd = open(folder, Self.temporaryFileFlag | O_RDWR | O_CLOEXEC, 0o644)
         var part: String?
         if fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
             part = folder + "/" + key + ".part"
-            fd = open(part!, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            fd = open(part!, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
         guard fd >= 0 else { throw DownloadFileError(message: "could not create a file in \(folder): \(String(cString: strerror(errno)))") }
         self.fd = fd
@@ -53,6 +54,10 @@ public final class DownloadedFile: @unchecked Sendable { // written by the downl
         size += Int64(count)
         return true
     }
+
+    /// The image's width and height, when the bytes are an image whose header says them (read back from the file
+    /// when the first bytes kept do not hold it).
+    public func imageSize() -> ImageHeader? { ImageHeader.read(fd: fd, first: header) }
 
     /// Gives the bytes their name at `path`, atomically; replaces a stale file left there by an earlier attempt.
     public func place(atPath path: String) throws(DownloadFileError) {

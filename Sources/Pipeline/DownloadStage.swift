@@ -56,6 +56,8 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
     /// Where a successful download's bytes go and what they are.
     struct Placement {
         var type: SniffedType
+        /// For an image: its width and height, from its header.
+        var imageSize: ImageHeader?
         /// The name the source gave (Content-Disposition, the URL's path, else the id).
         var sourceName: String
         var fileExtension: String
@@ -111,7 +113,16 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         let (claimed, nextDue, recorded) = try catalogue.write { tx -> ([Job], Timestamp?, [Bool]) in
             for finished in uncommitted { try commit(finished, tx) }
             let recorded = try toRecord.map { finished in
-                try tx.recordPlacement(job: finished.job, owner: owner, path: finished.placement!.path) == .held
+                // A pet's photo whose bytes are no photo is not stored: it ends here, with the reason.
+                if try tx.photoOwner(fileID: finished.job.subject) != nil, let problem = PhotoRule.problem(
+                    mime: finished.placement!.type.mime, size: finished.placement!.imageSize, limits: configuration.limits) {
+                    var refused = finished
+                    refused.result.outcome = .failure(message: problem, transient: false, retryAfter: nil)
+                    refused.placement = nil
+                    try commit(refused, tx)
+                    return false
+                }
+                return try tx.recordPlacement(job: finished.job, owner: owner, path: finished.placement!.path) == .held
             }
             for subject in started { _ = try tx.setFileStatus(id: subject, to: .downloading, from: [.pending]) }
             let claimed = room > 0 ? try tx.claimJobs(kind: .download, owner: owner, now: now, limit: room) : []
@@ -130,7 +141,8 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         }
         if changed { onCommit() }
         for (finished, isHeld) in zip(toRecord, recorded) {
-            guard isHeld else { held[finished.job.id] = nil; continue } // deleted, or no longer ours: its bytes are dropped
+            // Deleted, no longer ours, or no photo after all: its bytes are dropped.
+            guard isHeld else { held[finished.job.id] = nil; continue }
             uncommitted.append(link(finished))
         }
         if !uncommitted.isEmpty { try FaultPoint.downloadAfterLink.reach() }
@@ -186,7 +198,7 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         for result in news.results {
             guard let job = held[result.key] else { continue }
             if case .success = result.outcome, let file = result.file {
-                unrecorded.append(Finished(result: result, job: job, placement: placement(result, job, header: file.header)))
+                unrecorded.append(Finished(result: result, job: job, placement: placement(result, job, file)))
             } else {
                 uncommitted.append(Finished(result: result, job: job, placement: nil))
             }
@@ -194,11 +206,11 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
     }
 
     /// Sniffs a finished download from its first bytes and names its place in `upload/<kind>/`.
-    private func placement(_ result: DownloadResult, _ job: Job, header: [UInt8]) -> Placement {
-        let type = ContentSniffer.sniff(header)
+    private func placement(_ result: DownloadResult, _ job: Job, _ file: DownloadedFile) -> Placement {
+        let type = ContentSniffer.sniff(file.header)
         let name = result.suggestedName.flatMap { FileName.sanitize($0) } ?? DownloadName.fromURL(job.payload) ?? job.subject
         let ext = FileName.safeExtension(of: name).nonEmpty ?? type.fileExtension
-        return Placement(type: type, sourceName: name, fileExtension: ext,
+        return Placement(type: type, imageSize: type.kind == .image ? file.imageSize() : nil, sourceName: name, fileExtension: ext,
                          path: RootLayout.storedFile(kind: type.kind, id: job.subject, extension: ext))
     }
 
@@ -226,10 +238,12 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
             let placement = finished.placement!
             guard try tx.finishJob(id: job.id, owner: owner) != .notHeld else { return }
             let stored = StoredBytes(kind: placement.type.kind, mime: placement.type.mime, fileExtension: placement.fileExtension,
-                                     size: Int(size), downloadTime: (finished.result.seconds * 1000).rounded() / 1000)
+                                     size: Int(size), downloadTime: (finished.result.seconds * 1000).rounded() / 1000,
+                                     imageSize: placement.imageSize)
             let update = FileStageUpdate(status: .ready, stored: stored, sourceName: placement.sourceName)
             // Deleted while downloading: its bytes go too.
             if try !tx.updateFile(id: job.subject, stage: update) { try tx.addUnlink(placement.path) }
+            _ = try tx.markPhotoReady(fileID: job.subject) // a pet's photo is listed once stored
         case let .failure(message, transient, retryAfter):
             let attempts = job.attempts + 1
             if transient && attempts < configuration.maxAttempts {
@@ -245,6 +259,7 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
                 if let stale = job.placedPath { try tx.addUnlink(stale) }
                 let error = attempts > 1 ? "\(message) (after \(attempts) attempts)" : message
                 _ = try tx.updateFile(id: job.subject, stage: FileStageUpdate(status: .error, error: error))
+                try tx.detachPhoto(fileID: job.subject) // a photo that never came is none of its pet's
             }
         }
     }

@@ -35,8 +35,8 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         work = try WorkDirectory(inbox: layout.inbox)
         claimer = InboxClaimer(inbox: layout.inbox, work: work)
         reader = DropReader(limits: configuration.limits)
-        executor = RequestExecutor(limits: configuration.limits)
-        publisher = try OutboxPublisher(root: configuration.root, catalogue: catalogue)
+        executor = RequestExecutor(limits: configuration.limits, baseURL: configuration.baseURL)
+        publisher = try OutboxPublisher(root: configuration.root, catalogue: catalogue, baseURL: configuration.baseURL)
         try IndexPage.install(root: configuration.root)
     }
 

@@ -5,6 +5,8 @@ public import Fetch
 public struct PipelineConfiguration: Sendable {
     public var root: String
     public var limits = Limits()
+    /// Where the reader serves photos: receipts and published pets name photo urls under it.
+    public var baseURL = PhotoURL.defaultBase
     public var fetch = FetchConfiguration()
     /// Attempts per download before the file ends `error`.
     public var maxAttempts = 4

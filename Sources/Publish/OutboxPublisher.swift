@@ -14,9 +14,12 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     private let lockFD: Int32
     private var counter = 0
     private let tag = "\(getpid())"
+    /// Where the reader serves photos: published pets name their photos' urls with it.
+    private let baseURL: String
 
-    public init(root: String, catalogue: any CatalogueStore) throws {
+    public init(root: String, catalogue: any CatalogueStore, baseURL: String = PhotoURL.defaultBase) throws {
         self.catalogue = catalogue
+        self.baseURL = baseURL
         outbox = try OutboxFolders(root: root)
         let lockPath = root + "/" + RootLayout.publishLockFile
         lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -29,6 +32,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     public func removeStaleTemporaries() {
         outbox.files.removeStaleTemporaries()
         outbox.receipts.removeStaleTemporaries()
+        outbox.pets.removeStaleTemporaries()
     }
 
     /// What a call of `publishPending` did.
@@ -85,36 +89,65 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         for request in try reading.requestsCommitted(after: after, upTo: upTo) {
             outputs.append(.write(folder: outbox.receipts, name: request.receiptName, bytes: request.receipt + [0x0A]))
         }
-        for page in pages.sorted() { outputs.append(try renderPage(page, reading)) }
-        if !pages.isEmpty { outputs.append(try renderIndex(reading)) }
+        for page in pages.sorted() {
+            let files = try reading.files(seqFrom: page * listingPageSize, to: (page + 1) * listingPageSize)
+            outputs.append(listingPage(page, in: outbox.files, key: "files", capacity: 400 * files.count) { json in
+                for file in files { file.write(to: &json) }
+            })
+        }
+        if !pages.isEmpty {
+            outputs.append(listingIndex(in: outbox.files, count: try reading.fileCount(), lastSeq: try reading.lastFileSeq()))
+        }
+        // Pets, the same way: objects, then the pages they are on, then the index.
+        var petPages = Set<Int64>()
+        for pet in try reading.petsChanged(after: after, upTo: upTo) {
+            outputs.append(.write(folder: outbox.pets, name: pet.id + ".json", bytes: pet.json(baseURL: baseURL)))
+            petPages.insert(pet.seq / listingPageSize)
+        }
+        for pet in try reading.petsDeleted(after: after, upTo: upTo) {
+            outputs.append(.remove(folder: outbox.pets, name: pet.id + ".json"))
+            petPages.insert(pet.page)
+        }
+        for page in petPages.sorted() {
+            let pets = try reading.pets(seqFrom: page * listingPageSize, to: (page + 1) * listingPageSize)
+            outputs.append(listingPage(page, in: outbox.pets, key: "pets", capacity: 300 * pets.count) { json in
+                for pet in pets { pet.write(to: &json, baseURL: baseURL) }
+            })
+        }
+        if !petPages.isEmpty {
+            outputs.append(listingIndex(in: outbox.pets, count: try reading.petCount(hasPhotos: nil), lastSeq: try reading.lastPetSeq(),
+                                        extra: ("with_photos", try reading.petCount(hasPhotos: true))))
+        }
         return outputs
     }
 
-    private func renderPage(_ page: Int64, _ reading: any CatalogueReading) throws -> Output {
-        let files = try reading.files(seqFrom: page * filesPerPage, to: (page + 1) * filesPerPage)
-        var json = JSONWriter(capacity: 400 * files.count + 64)
+    /// `page-<n>.json`: `{"page", "per_page", "<key>": [objects with n×100 ≤ seq < n×100+100]}`.
+    private func listingPage(_ page: Int64, in folder: Directory, key: String, capacity: Int,
+                             objects: (inout JSONWriter) -> Void) -> Output {
+        var json = JSONWriter(capacity: capacity + 64)
         json.beginObject()
         json.key("page"); json.int(Int(page))
-        json.key("per_page"); json.int(Int(filesPerPage))
-        json.key("files"); json.beginArray()
-        for file in files { file.write(to: &json) }
+        json.key("per_page"); json.int(Int(listingPageSize))
+        json.key(key); json.beginArray()
+        objects(&json)
         json.endArray()
         json.endObject()
-        return .write(folder: outbox.files, name: FilesListing.pageName(page), bytes: json.bytes)
+        return .write(folder: folder, name: OutboxListing.pageName(page), bytes: json.bytes)
     }
 
-    private func renderIndex(_ reading: any CatalogueReading) throws -> Output {
-        let count = try reading.fileCount()
-        let last = try reading.lastFileSeq() / filesPerPage
+    /// `index.json`: `{"count", "per_page", "first_page", "last_page", "pages"}` and any `extra` count.
+    private func listingIndex(in folder: Directory, count: Int, lastSeq: Int64, extra: (key: String, value: Int)? = nil) -> Output {
+        let last = lastSeq / listingPageSize
         var json = JSONWriter()
         json.beginObject()
         json.key("count"); json.int(count)
-        json.key("per_page"); json.int(Int(filesPerPage))
-        json.key("first_page"); json.string(FilesListing.pageName(0))
-        json.key("last_page"); json.string(FilesListing.pageName(last))
+        if let extra { json.key(extra.key); json.int(extra.value) }
+        json.key("per_page"); json.int(Int(listingPageSize))
+        json.key("first_page"); json.string(OutboxListing.pageName(0))
+        json.key("last_page"); json.string(OutboxListing.pageName(last))
         json.key("pages"); json.int(Int(last) + 1)
         json.endObject()
-        return .write(folder: outbox.files, name: FilesListing.indexName, bytes: json.bytes)
+        return .write(folder: folder, name: OutboxListing.indexName, bytes: json.bytes)
     }
 
     private func write(_ output: Output) throws {
@@ -130,9 +163,9 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     }
 }
 
-/// Names of the paged listing under `outbox/files/`.
-public enum FilesListing {
-    /// `page-<n>.json`: the files with `n*100 <= seq < (n+1)*100`, in listing order.
+/// Names of the paged listings under `outbox/files/` and `outbox/pets/`.
+public enum OutboxListing {
+    /// `page-<n>.json`: the objects with `n*100 <= seq < (n+1)*100`, in listing order.
     public static func pageName(_ page: Int64) -> String { "page-\(page).json" }
     /// `index.json`: count, page size, first and last page.
     public static let indexName = "index.json"

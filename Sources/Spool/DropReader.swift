@@ -38,7 +38,9 @@ public struct DropReader: Sendable {
         }
         var header = [UInt8](repeating: 0, count: ContentSniffer.headerLength)
         let n = header.withUnsafeMutableBytes { buffer in retryingEINTR { pread(entry.fd, buffer.baseAddress, buffer.count, 0) } }
-        return .upload(ContentSniffer.sniff(header.prefix(max(0, n))), size: size)
+        let first = Array(header.prefix(max(0, n)))
+        let type = ContentSniffer.sniff(first)
+        return .upload(type, size: size, imageSize: type.kind == .image ? ImageHeader.read(fd: entry.fd, first: first) : nil)
     }
 
     private func readAll(_ fd: Int32, size: Int) -> [UInt8]? {

@@ -99,7 +99,7 @@ func sampleFile(_ name: String = "f") -> FileRecord {
             #expect(try r0.currentVersion() == 3)
             #expect(try r0.filesChanged(after: 0, upTo: 1).isEmpty, "a changed again at 2, b is gone")
             #expect(try r0.filesChanged(after: 1, upTo: 3).map(\.name) == ["a2"])
-            #expect(try r0.filesDeleted(after: 1, upTo: 2) == [DeletedFile(id: b.id, seq: b.seq)])
+            #expect(try r0.filesDeleted(after: 1, upTo: 2) == [DeletedObject(id: b.id, seq: b.seq)])
             #expect(try r0.requestsCommitted(after: 2, upTo: 3).map(\.id) == [r.id])
         }
         try c.write { try $0.markPublished(upTo: 3) }
@@ -195,6 +195,56 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         #expect(Set(try c.read { try $0.pendingUnlinks(limit: 10) }) == ["upload/text/f1.txt", "upload/image/f1.png"])
         #expect(try c.write { try $0.recordPlacement(job: third[0], owner: "p3", path: "upload/text/f1.txt") } == .gone)
         #expect(try c.read { try $0.unfinishedJobCount() } == 0)
+    }
+
+    @Test(arguments: Store.allCases) func petsListTheirReadyPhotosAndCountThemselves(store: Store) throws {
+        let (c, remove) = try store.make()
+        defer { remove() }
+        var pets: [PetRecord] = []
+        try c.write { tx in
+            for i in 0..<5 {
+                var pet = PetRecord(id: Identifier.make(), name: "pet \(i)", age: i, type: i % 2 == 0 ? .dog : .cat, createdAt: .now())
+                try tx.insertPet(&pet)
+                pets.append(pet)
+            }
+        }
+        #expect(pets.map(\.seq) == [1, 2, 3, 4, 5])
+        var photo = sampleFile("photo.png"), pending = sampleFile("later.png")
+        try c.write { tx in
+            try tx.insertFile(&photo); try tx.insertFile(&pending)
+            try tx.attachPhoto(fileID: photo.id, petID: pets[1].id, ready: true)
+            try tx.attachPhoto(fileID: pending.id, petID: pets[3].id, ready: false)
+        }
+        try c.read { (r) throws in
+            #expect(try r.pet(id: pets[1].id)?.photos == [photo.id])
+            #expect(try r.pet(id: pets[3].id)?.photos == [], "a photo still downloading is not listed")
+            #expect(try r.photoOwner(fileID: pending.id) == pets[3].id)
+            #expect(try r.petCount(hasPhotos: nil) == 5 && r.petCount(hasPhotos: true) == 1 && r.petCount(hasPhotos: false) == 4)
+            #expect(try r.pets(hasPhotos: true, offset: 0, limit: 10).map(\.id) == [pets[1].id])
+            #expect(try r.pets(hasPhotos: false, offset: 1, limit: 2).map(\.id) == [pets[2].id, pets[3].id])
+            #expect(try r.pets(hasPhotos: nil, offset: 3, limit: 10).map(\.id) == [pets[3].id, pets[4].id])
+            #expect(try r.pets(afterSeq: 2, limit: 10, hasPhotos: false).map(\.id) == [pets[2].id, pets[3].id, pets[4].id])
+        }
+        let before = try c.read { try $0.currentVersion() }
+        #expect(try c.write { try $0.markPhotoReady(fileID: pending.id) })
+        try c.read { (r) throws in
+            #expect(try r.pet(id: pets[3].id)?.photos == [pending.id])
+            #expect(try r.petCount(hasPhotos: true) == 2)
+            #expect(try r.petsChanged(after: before, upTo: r.currentVersion()).map(\.id) == [pets[3].id], "the pet is published again")
+        }
+        // Deleting a photo's File takes it off its pet; deleting a pet returns its photos for the caller to delete.
+        try c.write { try $0.deleteFile(id: photo.id) }
+        #expect(try c.read { try $0.pet(id: pets[1].id)?.photos } == [])
+        #expect(try c.read { try $0.petCount(hasPhotos: true) } == 1)
+        let mark = try c.read { try $0.currentVersion() }
+        #expect(try c.write { try $0.deletePet(id: pets[3].id) } == [pending.id])
+        #expect(try c.write { try $0.deletePet(id: pets[3].id) } == nil)
+        try c.read { (r) throws in
+            #expect(try r.petCount(hasPhotos: nil) == 4 && r.petCount(hasPhotos: true) == 0)
+            #expect(try r.petsDeleted(after: mark, upTo: r.currentVersion()) == [DeletedObject(id: pets[3].id, seq: 4)])
+            #expect(try r.photoOwner(fileID: pending.id) == nil)
+            #expect(try r.lastPetSeq() == 5)
+        }
     }
 
     @Test(arguments: Store.allCases) func unlinksAreRemembered(store: Store) throws {

@@ -92,4 +92,80 @@ import Testing
         #expect(RootLayout.receiptName(for: "cat.jpg", requestID: "r") == "cat.jpg.json")
         #expect(RootLayout.receiptName(for: String(repeating: "a", count: 252), requestID: "r") == "r.json")
     }
+
+    @Test func petsAreCreatedGivenPhotosAndDeletedWithThem() throws {
+        let catalogue = MemoryCatalogue()
+        let created = try catalogue.write { try executor.apply(try drop(#"{"op":"pet.create","name":"boy","age":7,"type":"dog"}"#), in: $0) }
+        let pet = try receipt(created)["body"]
+        #expect(pet?["name"] == .string("boy") && pet?["age"] == .int(7) && pet?["type"] == .string("dog") && pet?["photos"] == .array([]))
+        guard case let .string(petID)? = pet?["id"] else { Issue.record(); return }
+        // A photo by URL is a download queued at once; its receipt names where the reader will serve it.
+        let byURL = try receipt(try catalogue.write {
+            try executor.apply(try drop(#"{"op":"pet.photo","pet_id":"\#(petID)","url":"http://h/cat.jpg"}"#), in: $0)
+        })
+        guard case let .string(photoID)? = byURL["body"]?["id"] else { Issue.record("\(byURL)"); return }
+        #expect(byURL["body"]?["url"] == .string("http://127.0.0.1:8000/file/\(photoID)/download"))
+        try catalogue.read { (c) throws in
+            #expect(try c.photoOwner(fileID: photoID) == petID)
+            #expect(try c.unfinishedJobCount() == 1)
+            #expect(try c.pet(id: petID)?.photos == [], "listed once downloaded")
+        }
+        // A photo by file id: only a stored image, within the limits.
+        func upload(_ mime: String, _ size: ImageHeader?) throws -> String {
+            let type = SniffedType(mime: mime, kind: mime.hasPrefix("image/") ? .image : .text, fileExtension: ".x")
+            let d = Drop(requestID: Identifier.make(), name: "u.x", receivedAt: .now(), content: .upload(type, size: 10, imageSize: size))
+            _ = try catalogue.write { try executor.apply(d, in: $0) }
+            return d.requestID
+        }
+        func attach(_ file: String) throws -> JSONValue {
+            try receipt(try catalogue.write { try executor.apply(try drop(#"{"op":"pet.photo","pet_id":"\#(petID)","file_id":"\#(file)"}"#), in: $0) })
+        }
+        let png = try upload("image/png", ImageHeader(width: 64, height: 48))
+        #expect(try attach(png)["status"] == .int(200))
+        #expect(try attach(png)["status"] == .int(409), "a file is the photo of one pet")
+        #expect(try attach(try upload("text/html", nil))["status"] == .int(422))
+        #expect(try attach(try upload("image/png", ImageHeader(width: 100_000, height: 100_000)))["status"] == .int(422))
+        #expect(try attach(Identifier.make())["status"] == .int(404))
+        #expect(try catalogue.read { try $0.pet(id: petID)?.photos } == [png])
+        // Bulk delete: per-id errors, photos deleted with their pet (rows and bytes).
+        let missing = Identifier.make()
+        let deleted = try receipt(try catalogue.write {
+            try executor.apply(try drop(#"{"op":"pets.delete","ids":["\#(petID)","\#(missing)","nope",7,"\#(petID)"]}"#), in: $0)
+        })
+        #expect(deleted["status"] == .int(200))
+        #expect(deleted["body"]?["deleted"] == .int(1))
+        guard case let .array(errors)? = deleted["body"]?["errors"] else { Issue.record(); return }
+        #expect(errors.map { $0["id"] } == [.string(missing), .string("nope"), .int(7), .string(petID)])
+        #expect(errors[0]["error"] == .string("Pet with the matching ID was not found."))
+        try catalogue.read { (c) throws in
+            #expect(try c.pet(id: petID) == nil)
+            #expect(try c.file(id: png) == nil && c.file(id: photoID) == nil, "its photos' Files are gone")
+            #expect(try c.pendingUnlinks(limit: 10).contains("upload/image/\(png).x"), "and their bytes")
+            #expect(try c.unfinishedJobCount() == 0, "and the photo's download")
+        }
+    }
+
+    @Test func petCreateIsStrict() throws {
+        let decoder = RequestDecoder()
+        func errors(_ json: String) throws -> [String] {
+            guard case let .failure(f) = decoder.decode(try JSONParser.parse(Array(json.utf8))) else { return [] }
+            return f.errors.flatMap { e in e.messages.map { "\(e.path): \($0)" } }
+        }
+        let good = #""name":"boy","type":"dog""#
+        #expect(try errors(#"{"op":"pet.create",\#(good),"age":7}"#) == [])
+        #expect(try errors(#"{"op":"pet.create",\#(good),"age":-1}"#) == ["age: must be from 0 to 100, got -1"])
+        #expect(try errors(#"{"op":"pet.create",\#(good),"age":101}"#) == ["age: must be from 0 to 100, got 101"])
+        #expect(try errors(#"{"op":"pet.create",\#(good),"age":1e12}"#) == ["age: expected integer, got number"])
+        #expect(try errors(#"{"op":"pet.create",\#(good),"age":"7"}"#) == ["age: expected integer, got string"])
+        #expect(try errors(#"{"op":"pet.create",\#(good),"age":null}"#) == ["age: expected integer, got null"])
+        #expect(try errors(#"{"op":"pet.create","name":"","age":1,"type":"cat"}"#) == ["name: must not be empty"])
+        #expect(try errors(#"{"op":"pet.create","name":"   ","age":1,"type":"cat"}"#) == ["name: must not be blank"])
+        #expect(try errors(#"{"op":"pet.create","name":"\#(String(repeating: "n", count: 10_000))","age":1,"type":"cat"}"#)
+            == ["name: longer than 100 characters (10000)"])
+        #expect(try errors(#"{"op":"pet.create","name":"x","age":1,"type":"hamster"}"#) == [#"type: must be one of "dog", "cat", got "hamster""#])
+        #expect(try errors(#"{"op":"pet.create","name":"x","age":1,"type":"Dog"}"#) == [#"type: must be one of "dog", "cat", got "Dog""#])
+        #expect(try errors(#"{"op":"pet.create",\#(good),"age":1,"color":"red"}"#) == ["color: unknown field"])
+        #expect(try errors(#"{"op":"pet.photo","pet_id":"\#(Identifier.make())"}"#) == [": give url (a photo to download) or file_id (a stored image), not both"])
+        #expect(try errors(#"{"op":"pets.delete","ids":"x"}"#) == ["ids: expected array, got string"])
+    }
 }

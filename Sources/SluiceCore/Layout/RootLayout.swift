@@ -24,6 +24,8 @@ public struct RootLayout: Sendable {
     public static let filesFolder = "outbox/files"
     /// One receipt per drop name.
     public static let receiptsFolder = "outbox/receipts"
+    /// Published pets and their paged listings.
+    public static let petsFolder = "outbox/pets"
     /// Sluice's own state: the catalogue and the publisher's lock.
     public static let stateFolder = ".sluice"
     public static let catalogueFile = ".sluice/catalogue.sqlite"
@@ -83,5 +85,6 @@ public struct RootLayout: Sendable {
         rejected = try Directory(path: path + "/" + Self.rejectedFolder, create: true)
         try Directory.makePath(path + "/" + Self.filesFolder)
         try Directory.makePath(path + "/" + Self.receiptsFolder)
+        try Directory.makePath(path + "/" + Self.petsFolder)
     }
 }

@@ -24,6 +24,7 @@ public struct FileStageUpdate: Sendable, Equatable {
             file.fileExtension = stored.fileExtension
             file.size = stored.size
             file.downloadTime = stored.downloadTime
+            file.imageSize = stored.imageSize
         }
         if let sourceName, !file.nameSetByUser { file.name = sourceName }
     }
@@ -38,8 +39,12 @@ public struct StoredBytes: Sendable, Equatable {
     public var size: Int
     /// Seconds the transfer took, for downloads.
     public var downloadTime: Double?
+    /// Width and height, when the bytes are an image whose header says them.
+    public var imageSize: ImageHeader?
 
-    public init(kind: ContentKind, mime: String, fileExtension: String, size: Int, downloadTime: Double? = nil) {
+    public init(kind: ContentKind, mime: String, fileExtension: String, size: Int, downloadTime: Double? = nil,
+                imageSize: ImageHeader? = nil) {
         self.kind = kind; self.mime = mime; self.fileExtension = fileExtension; self.size = size; self.downloadTime = downloadTime
+        self.imageSize = imageSize
     }
 }

@@ -6,6 +6,17 @@ public enum Request: Sendable, Equatable {
     case fileUpdate(id: String, name: String?, comment: String?)
     /// Seed 000 `DELETE /file/<id>`: the row and the stored bytes.
     case fileDelete(id: String)
+    /// Seed 004 `POST /pets`.
+    case petCreate(name: String, age: Int, type: PetRecord.Species)
+    /// Seed 004 `POST /pets/<id>/photo`: a photo downloaded from a URL, or a stored file.
+    case petPhoto(petID: String, source: PhotoSource)
+    /// Seed 004 `DELETE /pets`: the ids as given; each that is no pet's (or no id at all) gets its own error.
+    case petsDelete(ids: [JSONValue])
+
+    public enum PhotoSource: Sendable, Equatable {
+        case url(String)
+        case file(id: String)
+    }
 }
 
 /// Why a request is refused: the receipt's status and seed 000's error body.

@@ -5,7 +5,7 @@ public struct RequestDecoder: Sendable {
     public init(limits: Limits = Limits()) { self.limits = limits }
 
     /// The operations Sluice knows, for error messages.
-    public static let knownOps = ["download", "file.update", "file.delete"]
+    public static let knownOps = ["download", "file.update", "file.delete", "pet.create", "pet.photo", "pets.delete"]
 
     /// A document is one object or a batch (array) of objects; each element succeeds or fails alone.
     public func decodeDocument(_ document: JSONValue) -> Result<[Result<Request, RequestFailure>], RequestFailure> {
@@ -21,8 +21,11 @@ public struct RequestDecoder: Sendable {
             }
             let decoded = elements.map(decode)
             let urls = decoded.reduce(0) { total, element in
-                if case let .success(.download(list)) = element { return total + list.count }
-                return total
+                switch element {
+                case let .success(.download(list)): return total + list.count
+                case .success(.petPhoto(_, .url)): return total + 1
+                default: return total
+                }
             }
             // One file may not queue more than this: its commit, its receipt and its publication stay short, and the
             // drops behind it do not wait.
@@ -63,6 +66,25 @@ public struct RequestDecoder: Sendable {
         case "file.delete":
             v.allow(["op", "id"])
             request = v.uuid("id").map { .fileDelete(id: $0) }
+        case "pet.create":
+            v.allow(["op", "name", "age", "type"])
+            let name = v.petName("name")
+            let age = v.integer("age", in: 0...100)
+            let type = v.species("type")
+            if let name, let age, let type { request = .petCreate(name: name, age: age, type: type) } else { request = nil }
+        case "pet.photo":
+            v.allow(["op", "pet_id", "url", "file_id"])
+            let pet = v.uuid("pet_id")
+            var source: Request.PhotoSource?
+            switch (value["url"], value["file_id"]) {
+            case (nil, nil), (.some, .some): v.error("", "give url (a photo to download) or file_id (a stored image), not both")
+            case (.some, nil): source = v.url("url").map { .url($0) }
+            case (nil, .some): source = v.uuid("file_id").map { .file(id: $0) }
+            }
+            if let pet, let source { request = .petPhoto(petID: pet, source: source) } else { request = nil }
+        case "pets.delete":
+            v.allow(["op", "ids"])
+            request = v.array("ids").map { .petsDelete(ids: $0) }
         default:
             return .failure(invalid(value, [("op", ["unknown operation \"\(op)\"; expected one of \(Self.knownOps.joined(separator: ", "))"])]))
         }
@@ -139,6 +161,47 @@ private struct Validation {
         guard case let .string(s) = value else { error(key, "expected string, got \(value.typeName)"); return nil }
         if s.utf8.count > limits.maxCommentBytes { error(key, "longer than \(limits.maxCommentBytes) bytes") }
         return s
+    }
+
+    /// A pet's name: a string of 1 to 100 characters, not only spaces, without control characters.
+    mutating func petName(_ key: String) -> String? {
+        guard let value = member(key) else { error(key, "missing field"); return nil }
+        guard case let .string(s) = value else { error(key, "expected string, got \(value.typeName)"); return nil }
+        if s.allSatisfy(\.isWhitespace) { error(key, s.isEmpty ? "must not be empty" : "must not be blank"); return nil }
+        if s.count > 100 { error(key, "longer than 100 characters (\(s.count))"); return nil }
+        if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { error(key, "must not contain control characters"); return nil }
+        return s
+    }
+
+    /// An integer (no fraction, no exponent, not a string) within `range`.
+    mutating func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
+        guard let value = member(key) else { error(key, "missing field"); return nil }
+        guard case let .int(n) = value else { error(key, "expected integer, got \(value.typeName)"); return nil }
+        guard range.contains(n) else { error(key, "must be from \(range.lowerBound) to \(range.upperBound), got \(n)"); return nil }
+        return n
+    }
+
+    mutating func species(_ key: String) -> PetRecord.Species? {
+        guard let value = member(key) else { error(key, "missing field"); return nil }
+        guard case let .string(s) = value else { error(key, "expected string, got \(value.typeName)"); return nil }
+        guard let species = PetRecord.Species(rawValue: s) else {
+            error(key, "must be one of \(PetRecord.Species.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(s)\"")
+            return nil
+        }
+        return species
+    }
+
+    mutating func url(_ key: String) -> String? {
+        guard let value = member(key) else { error(key, "missing field"); return nil }
+        guard case let .string(s) = value else { error(key, "expected string, got \(value.typeName)"); return nil }
+        if let problem = URLCheck.problem(s, maxBytes: limits.maxURLBytes) { error(key, problem); return nil }
+        return s
+    }
+
+    mutating func array(_ key: String) -> [JSONValue]? {
+        guard let value = member(key) else { error(key, "missing field"); return nil }
+        guard case let .array(items) = value else { error(key, "expected array, got \(value.typeName)"); return nil }
+        return items
     }
 
     mutating func urlList(_ key: String) -> [String]? {

@@ -1,8 +1,13 @@
 /// Applies drops to the catalogue: each drop's effects, its jobs, its outbox marks and its receipt in one transaction.
 public struct RequestExecutor: Sendable {
     public var decoder: RequestDecoder
+    /// Where the reader serves photos (`--base-url`): receipts and pets name their photos' urls with it.
+    public var baseURL: String
 
-    public init(limits: Limits = Limits()) { decoder = RequestDecoder(limits: limits) }
+    public init(limits: Limits = Limits(), baseURL: String = PhotoURL.defaultBase) {
+        decoder = RequestDecoder(limits: limits)
+        self.baseURL = baseURL
+    }
 
     /// Applies `drop` in `tx` and records its receipt; throws `CatalogueError.duplicateRequest` if it was applied before.
     @discardableResult
@@ -25,10 +30,11 @@ public struct RequestExecutor: Sendable {
         case let .refused(failure):
             destination = rejected
             single(failure.status, failure.body)
-        case let .upload(type, size):
+        case let .upload(type, size, imageSize):
             var file = FileRecord(id: drop.requestID, url: nil, name: drop.name,
                                   fileExtension: Drop.uploadExtension(name: drop.name, type: type),
-                                  mime: type.mime, kind: type.kind, size: size, addedAt: drop.receivedAt, status: .ready)
+                                  mime: type.mime, kind: type.kind, size: size, addedAt: drop.receivedAt, status: .ready,
+                                  imageSize: imageSize)
             try tx.insertFile(&file)
             destination = file.storedPath!
             single(200, file.json)
@@ -81,11 +87,8 @@ public struct RequestExecutor: Sendable {
             json.beginObject(); json.key("files"); json.beginArray()
             let now = Timestamp.now()
             for url in urls {
-                var file = FileRecord(id: Identifier.make(), url: url, name: "", addedAt: now, status: .pending)
-                file.name = DownloadName.fromURL(url) ?? file.id
-                try tx.insertFile(&file)
-                try tx.enqueueJob(Job(id: Identifier.make(), kind: .download, subject: file.id, payload: url, notBefore: now))
-                json.beginObject(); json.key("url"); json.string(url); json.key("id"); json.string(file.id); json.endObject()
+                let id = try queueDownload(url, now: now, in: tx)
+                json.beginObject(); json.key("url"); json.string(url); json.key("id"); json.string(id); json.endObject()
             }
             json.endArray(); json.endObject()
             return .success(json.bytes)
@@ -95,16 +98,105 @@ public struct RequestExecutor: Sendable {
             return .success(file.json)
 
         case let .fileDelete(id):
-            guard let file = try tx.file(id: id) else { return .failure(notFound(id, request)) }
-            try tx.deleteFile(id: id)
-            try tx.deleteJobs(subject: id)
-            if let path = file.storedPath { try tx.addUnlink(path) }
+            guard try deleteFile(id, in: tx) else { return .failure(notFound(id, request)) }
             return .success(Array("{}".utf8))
+
+        case let .petCreate(name, age, type):
+            var pet = PetRecord(id: Identifier.make(), name: name, age: age, type: type, createdAt: .now())
+            try tx.insertPet(&pet)
+            return .success(pet.json(baseURL: baseURL))
+
+        case let .petPhoto(petID, source):
+            guard try tx.pet(id: petID) != nil else { return .failure(petNotFound(petID, path: "pet_id")) }
+            let photo: String
+            switch source {
+            case let .url(url):
+                photo = try queueDownload(url, now: .now(), in: tx)
+                try tx.attachPhoto(fileID: photo, petID: petID, ready: false)
+            case let .file(id):
+                guard let file = try tx.file(id: id) else { return .failure(notFound(id, request, path: "file_id")) }
+                if let owner = try tx.photoOwner(fileID: id) {
+                    return .failure(RequestFailure(status: 409, description: "The file is already a photo of pet \(owner).",
+                                                   data: .string(id), errors: [("file_id", ["already a photo of pet \(owner)"])]))
+                }
+                guard file.status == .ready else {
+                    return .failure(RequestFailure(status: 409, description: "The file is \(file.status.rawValue): only a stored image can be a photo.",
+                                                   data: .string(id), errors: [("file_id", ["the file is \(file.status.rawValue), not ready"])]))
+                }
+                if let problem = PhotoRule.problem(mime: file.mime, size: file.imageSize, limits: decoder.limits) {
+                    return .failure(RequestFailure(status: 422, description: "The file cannot be a photo: \(problem).",
+                                                   data: .string(id), errors: [("file_id", [problem])]))
+                }
+                photo = id
+                try tx.attachPhoto(fileID: photo, petID: petID, ready: true)
+            }
+            var json = JSONWriter()
+            json.beginObject()
+            json.key("id"); json.string(photo)
+            json.key("url"); json.string(PhotoURL.make(base: baseURL, photo: photo))
+            json.endObject()
+            return .success(json.bytes)
+
+        case let .petsDelete(ids):
+            return .success(try deletePets(ids, in: tx))
         }
     }
 
-    private func notFound(_ id: String, _ request: Request) -> RequestFailure {
+    /// A File to download from `url` and its job; returns the File's id.
+    private func queueDownload(_ url: String, now: Timestamp, in tx: any CatalogueWriting) throws -> String {
+        var file = FileRecord(id: Identifier.make(), url: url, name: "", addedAt: now, status: .pending)
+        file.name = DownloadName.fromURL(url) ?? file.id
+        try tx.insertFile(&file)
+        try tx.enqueueJob(Job(id: Identifier.make(), kind: .download, subject: file.id, payload: url, notBefore: now))
+        return file.id
+    }
+
+    /// Deletes a File: its row (and its place among a pet's photos), its jobs, and its stored bytes. False when
+    /// there is none.
+    private func deleteFile(_ id: String, in tx: any CatalogueWriting) throws -> Bool {
+        guard let file = try tx.file(id: id) else { return false }
+        try tx.deleteFile(id: id)
+        try tx.deleteJobs(subject: id)
+        if let path = file.storedPath { try tx.addUnlink(path) }
+        return true
+    }
+
+    /// Seed 004's bulk delete: each pet found is deleted with its photos (their Files, rows and bytes); every id that
+    /// is not a pet's (not a string, not a UUID, repeated, not found) gets an entry in `errors`, in the order given.
+    private func deletePets(_ ids: [JSONValue], in tx: any CatalogueWriting) throws -> [UInt8] {
+        var deleted = 0
+        var seen = Set<String>()
+        var errors = JSONWriter()
+        errors.beginArray()
+        func error(_ id: JSONValue, _ message: String) {
+            errors.beginObject(); errors.key("id"); errors.value(id); errors.key("error"); errors.string(message); errors.endObject()
+        }
+        for value in ids {
+            guard case let .string(raw) = value else { error(value, "Not a pet id: expected a UUID string, got \(value.typeName)."); continue }
+            guard let id = Identifier.canonical(raw) else { error(value, "Not a valid UUID."); continue }
+            guard seen.insert(id).inserted else { error(value, "Repeated in this request: deleted once."); continue }
+            guard let photos = try tx.deletePet(id: id) else { error(value, Self.petNotFoundMessage); continue }
+            for photo in photos { _ = try deleteFile(photo, in: tx) }
+            deleted += 1
+        }
+        errors.endArray()
+        var json = JSONWriter(capacity: errors.bytes.count + 32)
+        json.beginObject()
+        json.key("deleted"); json.int(deleted)
+        json.key("errors"); json.raw(errors.bytes)
+        json.endObject()
+        return json.bytes
+    }
+
+    /// Seed 004's message for a pet id that matches none.
+    static let petNotFoundMessage = "Pet with the matching ID was not found."
+
+    private func petNotFound(_ id: String, path: String) -> RequestFailure {
+        RequestFailure(status: 404, description: Self.petNotFoundMessage, data: .string(id), errors: [(path, ["no pet with id \(id)"])])
+    }
+
+    private func notFound(_ id: String, _ request: Request, path: String = "id") -> RequestFailure {
         RequestFailure(status: 404, description: "File with the matching ID was not found.", data: .string(id),
-                       errors: [("id", ["no file with id \(id)"])])
+                       errors: [(path, ["no file with id \(id)"])])
     }
 }

@@ -29,7 +29,7 @@ public protocol CatalogueReading {
     /// Files inserted or updated at versions in `(after, upTo]`, in listing order.
     func filesChanged(after: Int64, upTo: Int64) throws -> [FileRecord]
     /// Files deleted at versions in `(after, upTo]`.
-    func filesDeleted(after: Int64, upTo: Int64) throws -> [DeletedFile]
+    func filesDeleted(after: Int64, upTo: Int64) throws -> [DeletedObject]
     /// Requests committed at versions in `(after, upTo]`.
     func requestsCommitted(after: Int64, upTo: Int64) throws -> [RequestRecord]
     /// Stored bytes whose rows are gone, to remove from disk.
@@ -40,6 +40,24 @@ public protocol CatalogueReading {
     func queuedJobCount() throws -> Int
     /// The owners holding running jobs.
     func jobOwners() throws -> [String]
+
+    func pet(id: String) throws -> PetRecord?
+    /// Pets in listing order, `offset` of them skipped; with `hasPhotos`, only those with (or without) a photo.
+    func pets(hasPhotos: Bool?, offset: Int, limit: Int) throws -> [PetRecord]
+    /// Pets with `seq > afterSeq` in listing order, at most `limit`; with `hasPhotos`, filtered as above.
+    func pets(afterSeq: Int64, limit: Int, hasPhotos: Bool?) throws -> [PetRecord]
+    /// Pets with `lower <= seq < upper`, in listing order.
+    func pets(seqFrom lower: Int64, to upper: Int64) throws -> [PetRecord]
+    /// How many pets there are (with `hasPhotos`: with, or without, a photo); kept, not counted.
+    func petCount(hasPhotos: Bool?) throws -> Int
+    /// The highest pet seq ever assigned (0 when none).
+    func lastPetSeq() throws -> Int64
+    /// Pets inserted or changed at versions in `(after, upTo]`, in listing order.
+    func petsChanged(after: Int64, upTo: Int64) throws -> [PetRecord]
+    /// Pets deleted at versions in `(after, upTo]`.
+    func petsDeleted(after: Int64, upTo: Int64) throws -> [DeletedObject]
+    /// The pet whose photo the File `fileID` is (ready or not), if any.
+    func photoOwner(fileID: String) throws -> String?
     /// Soonest `not_before` among unclaimed jobs of `kind`, if any.
     func nextJobDue(kind: Job.Kind) throws -> Timestamp?
 }
@@ -59,8 +77,21 @@ public protocol CatalogueWriting: CatalogueReading {
     func updateFile(id: String, stage update: FileStageUpdate) throws -> Bool
     /// Moves the file to `status`, clearing its error, only from one of `from`; true when it moved.
     func setFileStatus(id: String, to status: FileRecord.Status, from: Set<FileRecord.Status>) throws -> Bool
-    /// Deletes the row and records the deletion (for the outbox) at this transaction's version.
+    /// Deletes the row and records the deletion (for the outbox) at this transaction's version. A photo's File takes
+    /// its place among its pet's photos with it.
     func deleteFile(id: String) throws
+    /// Inserts and assigns `pet.seq`.
+    func insertPet(_ pet: inout PetRecord) throws
+    /// Makes the File `fileID` a photo of `petID`, listed among its photos once `ready` (at once, or by
+    /// `markPhotoReady`). A File is the photo of one pet at most.
+    func attachPhoto(fileID: String, petID: String, ready: Bool) throws
+    /// Lists a photo whose bytes are now stored; false when the File is no pet's photo.
+    func markPhotoReady(fileID: String) throws -> Bool
+    /// Takes the File `fileID` off its pet's photos (its download did not give a photo); the File stays.
+    func detachPhoto(fileID: String) throws
+    /// Deletes the pet and records the deletion; returns its photos' File ids (ready or not), for the caller to
+    /// delete, or nil when there is no such pet.
+    func deletePet(id: String) throws -> [String]?
     /// Throws `CatalogueError.duplicateRequest` when the id is committed already: the exactly-once guard.
     func insertRequest(_ request: RequestRecord) throws
     /// Records that the outbox shows every change up to `version` (never moves back).
@@ -122,12 +153,12 @@ public struct RequestRecord: Sendable, Equatable {
     public var isRejected: Bool { destination.hasPrefix(RootLayout.rejectedFolder + "/") }
 }
 
-/// A file row that was deleted, as the publisher needs it.
-public struct DeletedFile: Sendable, Equatable {
+/// A file or pet that was deleted, as the publisher needs it (its object file to remove, its page to rewrite).
+public struct DeletedObject: Sendable, Equatable {
     public var id: String
     public var seq: Int64
     public init(id: String, seq: Int64) { self.id = id; self.seq = seq }
-    public var page: Int64 { seq / filesPerPage }
+    public var page: Int64 { seq / listingPageSize }
 }
 
 /// A unit of slow work (a download) in the durable queue.
@@ -151,10 +182,11 @@ public struct Job: Sendable, Equatable {
     }
 }
 
-/// Files per listing page under `outbox/files/`.
-public let filesPerPage: Int64 = 100
+/// Objects per listing page under `outbox/files/` and `outbox/pets/`: page *n* holds sequence numbers
+/// `[n × 100, n × 100 + 100)`.
+public let listingPageSize: Int64 = 100
 
 extension FileRecord {
-    /// The listing page this file is on: `seq / filesPerPage`.
-    public var page: Int64 { seq / filesPerPage }
+    /// The listing page this file is on: `seq / listingPageSize`.
+    public var page: Int64 { seq / listingPageSize }
 }

@@ -8,12 +8,20 @@ public final class MemoryCatalogue: CatalogueStore {
         var lastSeq: Int64 = 0
         var requests: [String: (record: RequestRecord, version: Int64)] = [:]
         var fileVersions: [String: Int64] = [:]
-        var deleted: [(file: DeletedFile, version: Int64)] = []
+        var deleted: [(file: DeletedObject, version: Int64)] = []
         var clock: Int64 = 0
         var published: Int64 = 0
         var unlinks: [String] = []
         var unlinkSet: Set<String> = []
         var jobs: [String: (job: Job, owner: String?)] = [:]
+        var pets: [String: PetRecord] = [:]
+        var petSeqs: [Int64: String] = [:]
+        var lastPetSeq: Int64 = 0
+        var petVersions: [String: Int64] = [:]
+        var deletedPets: [(pet: DeletedObject, version: Int64)] = []
+        /// Photo File id → its pet, whether it is listed, and the order it was attached in.
+        var photos: [String: (pet: String, ready: Bool, order: Int)] = [:]
+        var photoOrder = 0
     }
 
     private let state = Mutex(State())
@@ -74,7 +82,7 @@ final class MemoryTransaction: CatalogueWriting {
         state.fileVersions.filter { $0.value > after && $0.value <= upTo }.compactMap { state.files[$0.key] }.sorted { $0.seq < $1.seq }
     }
 
-    func filesDeleted(after: Int64, upTo: Int64) -> [DeletedFile] {
+    func filesDeleted(after: Int64, upTo: Int64) -> [DeletedObject] {
         state.deleted.filter { $0.version > after && $0.version <= upTo }.map(\.file)
     }
 
@@ -86,6 +94,84 @@ final class MemoryTransaction: CatalogueWriting {
     func unfinishedJobCount() -> Int { state.jobs.count }
     func queuedJobCount() -> Int { state.jobs.values.filter { $0.owner == nil }.count }
     func jobOwners() -> [String] { Array(Set(state.jobs.values.compactMap(\.owner))) }
+
+    func pet(id: String) -> PetRecord? { state.pets[id].map(withPhotos) }
+
+    func pets(hasPhotos: Bool?, offset: Int, limit: Int) -> [PetRecord] {
+        Array(listed(hasPhotos).dropFirst(offset).prefix(limit))
+    }
+
+    func pets(afterSeq: Int64, limit: Int, hasPhotos: Bool?) -> [PetRecord] {
+        Array(listed(hasPhotos).filter { $0.seq > afterSeq }.prefix(limit))
+    }
+
+    func pets(seqFrom lower: Int64, to upper: Int64) -> [PetRecord] {
+        listed(nil).filter { $0.seq >= lower && $0.seq < upper }
+    }
+
+    func petCount(hasPhotos: Bool?) -> Int { listed(hasPhotos).count }
+    func lastPetSeq() -> Int64 { state.lastPetSeq }
+
+    func petsChanged(after: Int64, upTo: Int64) -> [PetRecord] {
+        state.petVersions.filter { $0.value > after && $0.value <= upTo }.compactMap { pet(id: $0.key) }.sorted { $0.seq < $1.seq }
+    }
+
+    func petsDeleted(after: Int64, upTo: Int64) -> [DeletedObject] {
+        state.deletedPets.filter { $0.version > after && $0.version <= upTo }.map(\.pet)
+    }
+
+    func photoOwner(fileID: String) -> String? { state.photos[fileID]?.pet }
+
+    /// Every pet in listing order, with its listed photos, filtered by whether it has any.
+    private func listed(_ hasPhotos: Bool?) -> [PetRecord] {
+        state.petSeqs.keys.sorted().compactMap { state.pets[state.petSeqs[$0]!].map(withPhotos) }
+            .filter { hasPhotos == nil || $0.photos.isEmpty != hasPhotos! }
+    }
+
+    private func withPhotos(_ pet: PetRecord) -> PetRecord {
+        var pet = pet
+        pet.photos = state.photos.filter { $0.value.pet == pet.id && $0.value.ready }.sorted { $0.value.order < $1.value.order }.map(\.key)
+        return pet
+    }
+
+    func insertPet(_ pet: inout PetRecord) {
+        state.lastPetSeq += 1
+        pet.seq = state.lastPetSeq
+        pet.photos = []
+        state.pets[pet.id] = pet
+        state.petSeqs[pet.seq] = pet.id
+        state.petVersions[pet.id] = tick()
+    }
+
+    func attachPhoto(fileID: String, petID: String, ready: Bool) {
+        state.photoOrder += 1
+        state.photos[fileID] = (petID, ready, state.photoOrder)
+        if ready { state.petVersions[petID] = tick() }
+    }
+
+    func markPhotoReady(fileID: String) -> Bool {
+        guard let photo = state.photos[fileID] else { return false }
+        if !photo.ready {
+            state.photos[fileID]?.ready = true
+            state.petVersions[photo.pet] = tick()
+        }
+        return true
+    }
+
+    func detachPhoto(fileID: String) {
+        guard let photo = state.photos.removeValue(forKey: fileID) else { return }
+        if photo.ready && state.pets[photo.pet] != nil { state.petVersions[photo.pet] = tick() }
+    }
+
+    func deletePet(id: String) -> [String]? {
+        guard let pet = state.pets.removeValue(forKey: id) else { return nil }
+        let photos = state.photos.filter { $0.value.pet == id }.sorted { $0.value.order < $1.value.order }.map(\.key)
+        for photo in photos { state.photos[photo] = nil }
+        state.petSeqs[pet.seq] = nil
+        state.petVersions[id] = nil
+        state.deletedPets.append((DeletedObject(id: id, seq: pet.seq), tick()))
+        return photos
+    }
 
     func insertFile(_ file: inout FileRecord) throws {
         state.lastSeq += 1
@@ -125,9 +211,10 @@ final class MemoryTransaction: CatalogueWriting {
 
     func deleteFile(id: String) {
         guard let f = state.files.removeValue(forKey: id) else { return }
+        detachPhoto(fileID: id)
         state.fileSeqs[f.seq] = nil
         state.fileVersions[id] = nil
-        state.deleted.append((DeletedFile(id: id, seq: f.seq), tick()))
+        state.deleted.append((DeletedObject(id: id, seq: f.seq), tick()))
     }
 
     func insertRequest(_ request: RequestRecord) throws {
@@ -139,6 +226,7 @@ final class MemoryTransaction: CatalogueWriting {
         let published = max(state.published, version)
         state.published = published
         state.deleted.removeAll { $0.version <= published }
+        state.deletedPets.removeAll { $0.version <= published }
     }
 
     func addUnlink(_ path: String) { if state.unlinkSet.insert(path).inserted { state.unlinks.append(path) } }
