@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: upcoming),
         .executableTarget(name: "sluice", dependencies: [
-            "SluiceCore", "Catalogue", "Pipeline", "Reader", "Spool",
+            "SluiceCore", "Catalogue", "Pipeline", "Reader", "Spool", "Imaging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

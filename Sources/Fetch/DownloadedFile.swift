@@ -59,6 +59,9 @@ public final class DownloadedFile: @unchecked Sendable { // written by the downl
     /// when the first bytes kept do not hold it).
     public func imageSize() -> ImageHeader? { ImageHeader.read(fd: fd, first: header) }
 
+    /// Whether the bytes, sniffed as `mime`, run to the image's end (`ImageTrailer`).
+    public func imageIsComplete(mime: String) -> Bool { ImageTrailer.isComplete(mime: mime, size: size, fd: fd) }
+
     /// Gives the bytes their name at `path`, atomically; replaces a stale file left there by an earlier attempt.
     public func place(atPath path: String) throws(DownloadFileError) {
         func attempt() -> Bool {

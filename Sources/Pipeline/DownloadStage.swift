@@ -58,6 +58,8 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         var type: SniffedType
         /// For an image: its width and height, from its header.
         var imageSize: ImageHeader?
+        /// For an image: whether its bytes run to its end.
+        var imageComplete = true
         /// The name the source gave (Content-Disposition, the URL's path, else the id).
         var sourceName: String
         var fileExtension: String
@@ -114,8 +116,9 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
             for finished in uncommitted { try commit(finished, tx) }
             let recorded = try toRecord.map { finished in
                 // A pet's photo whose bytes are no photo is not stored: it ends here, with the reason.
+                let placement = finished.placement!
                 if try tx.photoOwner(fileID: finished.job.subject) != nil, let problem = PhotoRule.problem(
-                    mime: finished.placement!.type.mime, size: finished.placement!.imageSize, limits: configuration.limits) {
+                    mime: placement.type.mime, size: placement.imageSize, complete: placement.imageComplete, limits: configuration.limits) {
                     var refused = finished
                     refused.result.outcome = .failure(message: problem, transient: false, retryAfter: nil)
                     refused.placement = nil
@@ -210,7 +213,9 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         let type = ContentSniffer.sniff(file.header)
         let name = result.suggestedName.flatMap { FileName.sanitize($0) } ?? DownloadName.fromURL(job.payload) ?? job.subject
         let ext = FileName.safeExtension(of: name).nonEmpty ?? type.fileExtension
-        return Placement(type: type, imageSize: type.kind == .image ? file.imageSize() : nil, sourceName: name, fileExtension: ext,
+        let image = type.kind == .image
+        return Placement(type: type, imageSize: image ? file.imageSize() : nil,
+                         imageComplete: image ? file.imageIsComplete(mime: type.mime) : true, sourceName: name, fileExtension: ext,
                          path: RootLayout.storedFile(kind: type.kind, id: job.subject, extension: ext))
     }
 

@@ -12,7 +12,8 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[.allow] = "GET, HEAD"
             return response
         }
-        if let apiKey, request.uri.path != "/healthz", request.headers[HTTPField.Name("X-API-KEY")!] != apiKey {
+        if let apiKey, request.uri.path != "/healthz",
+           !Self.sameKey(request.headers[HTTPField.Name("X-API-KEY")!], apiKey) {
             return JSONResponse.error(.unauthorized, "unauthorized")
         }
         let response: Response
@@ -24,6 +25,16 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
             response = JSONResponse.error(.serviceUnavailable, "the catalogue cannot be read: \(message)")
         }
         return response
+    }
+
+    /// Compares a given key with the expected one in time that depends on the given key's length only, never on
+    /// where the two first differ.
+    static func sameKey(_ given: String?, _ expected: String) -> Bool {
+        guard let given else { return false }
+        let a = Array(given.utf8), b = Array(expected.utf8)
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<a.count { difference |= a[i] ^ (b.isEmpty ? 0 : b[i % b.count]) }
+        return difference == 0
     }
 }
 

@@ -10,7 +10,7 @@ public enum ReaderApplication {
     {
         let router = Router()
         router.add(middleware: ReadOnlyMiddleware(apiKey: configuration.apiKey))
-        let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue)
+        let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue, baseURL: configuration.baseURL)
         router.add(middleware: OutboxFallbackMiddleware(routes: routes))
         routes.register(on: router)
         return Application(router: router,

@@ -1,3 +1,5 @@
+public import SluiceCore
+
 /// How the reader is reached and protected.
 public struct ReaderConfiguration: Sendable {
     public var root: String
@@ -5,6 +7,8 @@ public struct ReaderConfiguration: Sendable {
     public var port = 8000
     /// When set, every route but `/healthz` needs `X-API-KEY` with this value (seed 004).
     public var apiKey: String?
+    /// Where photos are served, as pets name them (`--base-url`).
+    public var baseURL = PhotoURL.defaultBase
 
     public init(root: String) { self.root = root }
 }

@@ -7,6 +7,7 @@ import Foundation
 struct ReaderRoutes: Sendable {
     let root: String
     let catalogue: any CatalogueStore
+    let baseURL: String
     let fileIO = FileIO()
 
     func register(on router: Router<BasicRequestContext>) {
@@ -18,6 +19,8 @@ struct ReaderRoutes: Sendable {
             router.on("/file/:id/download", method: method) { _, context in
                 try await routes.download(context.parameters.get("id") ?? "", context: context)
             }
+            router.on("/pets", method: method) { request, _ in try routes.pets(request) }
+            router.on("/pets/:id", method: method) { _, context in try await routes.pet(context.parameters.get("id") ?? "", context: context) }
             router.on("/receipts/:name", method: method) { _, context in
                 try await routes.staticFile("receipts/" + (context.parameters.get("name") ?? ""), context: context)
             }
@@ -39,18 +42,60 @@ struct ReaderRoutes: Sendable {
                 else { errors.append(("show_after_id", ["no file with this id"])) }
             } else { errors.append(("show_after_id", ["not a valid UUID"])) }
         }
-        if !errors.isEmpty {
-            var data: [(key: String, value: JSONValue)] = []
-            for (key, value) in query { data.append((String(key), .string(String(value)))) }
-            let failure = RequestFailure(status: 422, description: "Invalid query parameters.", data: .object(data), errors: errors)
-            return JSONResponse.make(.unprocessableContent, failure.body)
-        }
+        if !errors.isEmpty { return invalidQuery(query, errors) }
         let files = try catalogue.read { try $0.files(afterSeq: afterSeq, limit: perPage) }
         var json = JSONWriter(capacity: 400 * files.count + 16)
         json.beginObject(); json.key("files"); json.beginArray()
         for file in files { file.write(to: &json) }
         json.endArray(); json.endObject()
         return JSONResponse.make(.ok, json.bytes)
+    }
+
+    /// `GET /pets?limit=20&offset=0&has_photos=true|false` (seed 004): `{"count", "items"}`, `count` being all the
+    /// pets the filter matches.
+    func pets(_ request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        var errors: [(path: String, messages: [String])] = []
+        var limit = 20, offset = 0
+        var hasPhotos: Bool?
+        if let raw = query.get("limit") {
+            if let n = Int(raw), (1...100).contains(n) { limit = n } else { errors.append(("limit", ["must be an integer from 1 to 100"])) }
+        }
+        if let raw = query.get("offset") {
+            if let n = Int(raw), n >= 0 { offset = n } else { errors.append(("offset", ["must be an integer of 0 or more"])) }
+        }
+        if let raw = query.get("has_photos") {
+            switch raw {
+            case "true": hasPhotos = true
+            case "false": hasPhotos = false
+            default: errors.append(("has_photos", ["must be true or false"]))
+            }
+        }
+        if !errors.isEmpty { return invalidQuery(query, errors) }
+        let (count, pets) = try catalogue.read { (try $0.petCount(hasPhotos: hasPhotos), try $0.pets(hasPhotos: hasPhotos, offset: offset, limit: limit)) }
+        var json = JSONWriter(capacity: 300 * pets.count + 32)
+        json.beginObject()
+        json.key("count"); json.int(count)
+        json.key("items"); json.beginArray()
+        for pet in pets { pet.write(to: &json, baseURL: baseURL) }
+        json.endArray()
+        json.endObject()
+        return JSONResponse.make(.ok, json.bytes)
+    }
+
+    /// `GET /pets/<id>`: the Pet, or 404. A name that is no id is a file of the published listing (`outbox/pets/`).
+    func pet(_ raw: String, context: BasicRequestContext) async throws -> Response {
+        guard let id = Identifier.canonical(raw) else { return try await staticFile("pets/" + raw, context: context) }
+        guard let pet = try catalogue.read({ try $0.pet(id: id) }) else { return JSONResponse.error(.notFound, "Pet with the matching ID was not found.") }
+        return JSONResponse.make(.ok, pet.json(baseURL: baseURL))
+    }
+
+    /// 422 with seed 000's error shape, `data` being the query as given.
+    private func invalidQuery(_ query: Parameters, _ errors: [(path: String, messages: [String])]) -> Response {
+        var data: [(key: String, value: JSONValue)] = []
+        for (key, value) in query { data.append((String(key), .string(String(value)))) }
+        let failure = RequestFailure(status: 422, description: "Invalid query parameters.", data: .object(data), errors: errors)
+        return JSONResponse.make(.unprocessableContent, failure.body)
     }
 
     /// `GET /file/<id>`: the File, or `{}` (seed 000).

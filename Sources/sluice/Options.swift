@@ -70,8 +70,9 @@ struct PipelineOptions: ParsableArguments {
         }
     }
 
-    func configuration(root: String) -> PipelineConfiguration {
+    func configuration(root: String, baseURL: String) -> PipelineConfiguration {
         var c = PipelineConfiguration(root: root)
+        c.baseURL = baseURL
         c.limits.maxRequestBytes = maxRequestBytes
         c.limits.maxURLs = maxUrls
         c.limits.maxURLsPerFile = maxUrlsPerFile
@@ -100,5 +101,17 @@ struct ReaderOptions: ParsableArguments {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+    }
+}
+
+/// Where the reader serves photos, as receipts, published pets and exports name them.
+struct LinkOptions: ParsableArguments {
+    @Option(help: "The reader's address as clients reach it: photo urls are <base-url>/file/<id>/download.")
+    var baseUrl: String = PhotoURL.defaultBase
+
+    func validate() throws {
+        guard URLCheck.problem(baseUrl) == nil else {
+            throw ValidationError("--base-url must be an http:// or https:// URL with a host, like http://127.0.0.1:8000")
+        }
     }
 }

@@ -23,13 +23,14 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var root: RootOptions
     @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup var links: LinkOptions
 
     func run() async throws {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
         let layout = try RootLayout(root: path)
         let catalogue = try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path))
-        let batch = try BatchRun(layout: layout, configuration: pipeline.configuration(root: path), catalogue: catalogue, logger: logger) { line in
+        let batch = try BatchRun(layout: layout, configuration: pipeline.configuration(root: path, baseURL: links.baseUrl), catalogue: catalogue, logger: logger) { line in
             FileHandle.standardError.write(Data(("sluice run: " + line + "\n").utf8))
         }
         try await ServiceGroup.sluice([batch.publisher, batch], logger: logger).run()

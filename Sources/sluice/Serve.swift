@@ -15,6 +15,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var root: RootOptions
     @OptionGroup var reader: ReaderOptions
+    @OptionGroup var links: LinkOptions
 
     func run() async throws {
         let logger = root.makeLogger("sluice")
@@ -24,6 +25,7 @@ struct Serve: AsyncParsableCommand {
         configuration.host = reader.host
         configuration.port = reader.port
         configuration.apiKey = reader.effectiveAPIKey
+        configuration.baseURL = links.baseUrl
         let app = ReaderApplication.make(configuration: configuration,
                                          catalogue: ReadOnlyCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
         try await ServiceGroup.sluice([app], logger: logger).run()

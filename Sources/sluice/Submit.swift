@@ -38,32 +38,10 @@ struct Submit: ParsableCommand {
                 bytes = data
                 name = (file as NSString).lastPathComponent
             }
-            let temp = inbox + "/.submit-\(Identifier.make())"
-            guard FileManager.default.createFile(atPath: temp, contents: bytes) else {
-                throw SubmitError("cannot write into \(inbox): check that it exists and is writable")
-            }
-            defer { unlink(temp) }
-            // link() refuses to replace: an earlier drop of the same name is never lost.
-            var waited = 0.0
-            while link(temp, inbox + "/" + name) != 0 {
-                guard errno == EEXIST else {
-                    throw SubmitError("cannot drop \(name) into \(inbox): \(SystemCallError.current("link", name).errno)")
-                }
-                guard waited < 30 else {
-                    throw SubmitError("cannot drop \(name): a drop of that name has waited in \(inbox) for 30 s. "
-                                      + "Start `sluice watch` or `sluice run` to take it, or submit under another name.")
-                }
-                usleep(50_000); waited += 0.05
-            }
+            try InboxDrop.put(bytes, as: name, in: inbox)
             let receipt = RootLayout.receiptName(for: name, requestID: "<request id>")
             print(root.absoluteRoot + "/" + RootLayout.receiptsFolder + "/" + receipt
                   + (receipt.hasPrefix("<") ? "  (the name is too long: the receipt is named by its request id)" : ""))
         }
     }
-}
-
-/// A failure of the drop itself (not of the command line): printed as one line, without the usage text.
-struct SubmitError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

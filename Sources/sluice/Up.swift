@@ -22,18 +22,20 @@ struct Up: AsyncParsableCommand {
 
     @OptionGroup var root: RootOptions
     @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup var links: LinkOptions
     @OptionGroup var reader: ReaderOptions
 
     func run() async throws {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
         let layout = try RootLayout(root: path)
-        let service = try PipelineService(layout: layout, configuration: pipeline.configuration(root: path),
+        let service = try PipelineService(layout: layout, configuration: pipeline.configuration(root: path, baseURL: links.baseUrl),
                                            catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
         var readerConfiguration = ReaderConfiguration(root: path)
         readerConfiguration.host = reader.host
         readerConfiguration.port = reader.port
         readerConfiguration.apiKey = reader.effectiveAPIKey
+        readerConfiguration.baseURL = links.baseUrl
         let app = ReaderApplication.make(configuration: readerConfiguration,
                                          catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path), readOnly: true), logger: logger)
         logger.info("sluice up", metadata: ["root": "\(path)", "reader": "http://\(reader.host):\(reader.port)"])

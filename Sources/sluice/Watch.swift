@@ -18,12 +18,13 @@ struct Watch: AsyncParsableCommand {
 
     @OptionGroup var root: RootOptions
     @OptionGroup var pipeline: PipelineOptions
+    @OptionGroup var links: LinkOptions
 
     func run() async throws {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
         let layout = try RootLayout(root: path)
-        let service = try PipelineService(layout: layout, configuration: pipeline.configuration(root: path),
+        let service = try PipelineService(layout: layout, configuration: pipeline.configuration(root: path, baseURL: links.baseUrl),
                                            catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
         logger.info("sluice watch", metadata: ["root": "\(path)"])
         try await ServiceGroup.sluice([service.publisher, service], logger: logger).run()

@@ -4,9 +4,9 @@ public enum PhotoRule {
     /// The types a photo may have, by the bytes.
     public static let types: Set<String> = ["image/jpeg", "image/png", "image/webp", "image/gif"]
 
-    /// Why bytes sniffed as `mime`, with `size` read from their header (nil: unreadable), cannot be a photo; nil
-    /// when they can.
-    public static func problem(mime: String?, size: ImageHeader?, limits: Limits) -> String? {
+    /// Why bytes sniffed as `mime`, with `size` read from their header (nil: unreadable) and running to their end
+    /// or not (`complete`, `ImageTrailer`), cannot be a photo; nil when they can.
+    public static func problem(mime: String?, size: ImageHeader?, complete: Bool = true, limits: Limits) -> String? {
         guard let mime, types.contains(mime) else {
             return "not a photo: the bytes are \(mime ?? "of no known type"); a photo must be a JPEG, PNG, WebP or GIF image"
         }
@@ -19,6 +19,7 @@ public enum PhotoRule {
         if size.width * size.height > limits.maxImagePixels {
             return "not a photo: \(size.width)×\(size.height) is \(size.width * size.height) pixels, over the limit of \(limits.maxImagePixels)"
         }
+        guard complete else { return "not a photo: the \(mime) bytes stop before the image ends (truncated)" }
         return nil
     }
 }

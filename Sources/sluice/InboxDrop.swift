@@ -1,0 +1,27 @@
+import Foundation
+import SluiceCore
+
+/// Drops bytes into `inbox/` the safe way: written under a hidden name, then linked in under the drop's name, never
+/// replacing a waiting drop of the same name (that one is waited for, up to 30 s).
+enum InboxDrop {
+    static func put(_ bytes: Data, as name: String, in inbox: String) throws {
+        let temp = inbox + "/.submit-\(Identifier.make())"
+        guard FileManager.default.createFile(atPath: temp, contents: bytes) else {
+            throw CommandFailure("cannot write into \(inbox): check that it exists and is writable")
+        }
+        defer { unlink(temp) }
+        // link() refuses to replace: an earlier drop of the same name is never lost.
+        var waited = 0.0
+        while link(temp, inbox + "/" + name) != 0 {
+            guard errno == EEXIST else {
+                throw CommandFailure("cannot drop \(name) into \(inbox): \(SystemCallError.current("link", name).errno)")
+            }
+            guard waited < 30 else {
+                throw CommandFailure("cannot drop \(name): a drop of that name has waited in \(inbox) for 30 s. "
+                                     + "Start `sluice watch` or `sluice run` to take it, or submit under another name.")
+            }
+            usleep(50_000)
+            waited += 0.05
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import Imaging
+import Testing
+import TestSupport
+
+/// Seed 004 through the real `sluice up`: pets created by drops, photos by URL and by file, the reader's listing,
+/// bulk delete, the export command and the API key.
+@Suite(.serialized) struct PetsFlowTests {
+    func body(_ root: TemporaryRoot, _ receipt: String) -> [String: Any] {
+        root.json("outbox/receipts/" + receipt)?["body"] as? [String: Any] ?? [:]
+    }
+
+    func results(_ root: TemporaryRoot, _ receipt: String) -> [[String: Any]] {
+        root.json("outbox/receipts/" + receipt)?["results"] as? [[String: Any]] ?? []
+    }
+
+    func png(_ width: Int, _ height: Int) throws -> [UInt8] {
+        let image = try GDImage(width: width, height: height)
+        image.fillRectangle(x1: 0, y1: 0, x2: width - 1, y2: height - 1, red: 20, green: 120, blue: 220)
+        return try image.png()
+    }
+
+    @Test func createPhotographListDeleteAndExport() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        let photo = try png(40, 30)
+        server.serve("cat.png", photo)
+        server.serve("page.html", Array("<!doctype html><html><body>not a photo</body></html>".utf8))
+        server.serve("notes.txt", Array("just text".utf8))
+        server.serve("truncated.png", Array(photo.prefix(photo.count / 2)))
+        // A PNG header claiming 100000×100000 pixels, and nothing else.
+        var huge = Array(photo.prefix(33))
+        huge.replaceSubrange(16..<24, with: [0x00, 0x01, 0x86, 0xA0, 0x00, 0x01, 0x86, 0xA0])
+        server.serve("huge.png", huge)
+
+        let root = TemporaryRoot("e2e-pets")
+        defer { root.remove() }
+        let port = HTTPClient.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        let up = try SluiceProcess(["up", "--root", root.path, "--port", "\(port)", "--base-url", base, "--attempts", "1"])
+        defer { up.stop() }
+        #expect(await HTTPClient.waitForReader(port: port))
+
+        // Create three pets in one batch, and refuse the bad ones each with its reason.
+        try root.drop("pets.json", json: """
+            [{"op": "pet.create", "name": "boy", "age": 7, "type": "dog"},
+             {"op": "pet.create", "name": "girl", "age": 3, "type": "cat"},
+             {"op": "pet.create", "name": "solo", "age": 0, "type": "dog"},
+             {"op": "pet.create", "name": "bad", "age": 101, "type": "dog"},
+             {"op": "pet.create", "name": "bad", "age": 1, "type": "hamster"}]
+            """)
+        #expect(root.wait { root.json("outbox/receipts/pets.json") != nil })
+        let created = results(root, "pets.json")
+        #expect(created.map { $0["status"] as? Int } == [200, 200, 200, 422, 422])
+        let pets = created.prefix(3).compactMap { ($0["body"] as? [String: Any])?["id"] as? String }
+        #expect(pets.count == 3)
+        let boy = try #require(created.first?["body"] as? [String: Any])
+        #expect(boy["name"] as? String == "boy" && boy["age"] as? Int == 7 && boy["type"] as? String == "dog")
+        #expect((boy["photos"] as? [Any])?.isEmpty == true && (boy["created_at"] as? String)?.hasSuffix("Z") == true)
+
+        // A photo by URL: the receipt at once, the photo listed once downloaded; one by a stored file's id.
+        try root.drop("photo-url.json", json: #"{"op": "pet.photo", "pet_id": "\#(pets[0])", "url": "\#(server.base)/static/cat.png"}"#)
+        try root.drop("upload.png", photo)
+        #expect(root.wait { root.json("outbox/receipts/photo-url.json") != nil && root.json("outbox/receipts/upload.png.json") != nil })
+        let byURL = body(root, "photo-url.json")
+        let urlPhoto = try #require(byURL["id"] as? String)
+        #expect(byURL["url"] as? String == "\(base)/file/\(urlPhoto)/download")
+        let uploaded = try #require(body(root, "upload.png.json")["id"] as? String)
+        try root.drop("photo-file.json", json: #"{"op": "pet.photo", "pet_id": "\#(pets[1])", "file_id": "\#(uploaded)"}"#)
+        #expect(root.wait { root.json("outbox/receipts/photo-file.json") != nil })
+        #expect(root.json("outbox/receipts/photo-file.json")?["status"] as? Int == 200)
+        #expect(root.wait { (root.json("outbox/pets/\(pets[0]).json")?["photos"] as? [[String: Any]])?.count == 1 })
+        let listed = try #require((root.json("outbox/pets/\(pets[0]).json")?["photos"] as? [[String: Any]])?.first)
+        #expect(listed["id"] as? String == urlPhoto && listed["url"] as? String == "\(base)/file/\(urlPhoto)/download")
+        let served = try await HTTPClient.request(try #require(listed["url"] as? String))
+        #expect(served.status == 200 && served.body == photo, "the photo is served at its url")
+
+        // Photos that are no photos: the receipt comes at once; the File says why, and the pet does not list it.
+        let bad = ["page.html": "the bytes are text/html", "notes.txt": "the bytes are text/plain",
+                   "truncated.png": "stop before the image ends", "huge.png": "over the limit of 16384 pixels a side"]
+        for name in bad.keys {
+            try root.drop("bad-\(name).json", json: #"{"op": "pet.photo", "pet_id": "\#(pets[0])", "url": "\#(server.base)/static/\#(name)"}"#)
+        }
+        try root.drop("no-pet.json", json: #"{"op": "pet.photo", "pet_id": "00000000-0000-4000-8000-000000000000", "url": "\#(server.base)/static/cat.png"}"#)
+        try root.drop("no-file.json", json: #"{"op": "pet.photo", "pet_id": "\#(pets[0])", "file_id": "00000000-0000-4000-8000-000000000000"}"#)
+        for (name, reason) in bad {
+            #expect(root.wait { root.json("outbox/receipts/bad-\(name).json") != nil })
+            let id = try #require(body(root, "bad-\(name).json")["id"] as? String)
+            #expect(root.wait { root.json("outbox/files/\(id).json")?["status"] as? String == "error" }, "\(name)")
+            let error = root.json("outbox/files/\(id).json")?["error"] as? String ?? ""
+            #expect(error.hasPrefix("not a photo") && error.contains(reason), "\(name): \(error)")
+            #expect(!root.list("upload/image").contains { $0.hasPrefix(id) } && !root.list("upload/text").contains { $0.hasPrefix(id) },
+                    "\(name): its bytes are not kept")
+        }
+        #expect(root.wait { root.json("outbox/receipts/no-file.json") != nil && root.json("outbox/receipts/no-pet.json") != nil })
+        #expect(root.json("outbox/receipts/no-pet.json")?["status"] as? Int == 404)
+        #expect((body(root, "no-pet.json")["description"] as? String) == "Pet with the matching ID was not found.")
+        #expect(root.json("outbox/receipts/no-file.json")?["status"] as? Int == 404)
+        #expect((root.json("outbox/pets/\(pets[0]).json")?["photos"] as? [Any])?.count == 1, "no bad photo is listed")
+
+        // The reader: each has_photos value, paging, one pet, and 422 on a bad value.
+        func listing(_ query: String) async throws -> (count: Int?, ids: [String]) {
+            let answer = try await HTTPClient.request("\(base)/pets\(query)")
+            let items = (answer.json?["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            return (answer.json?["count"] as? Int, items)
+        }
+        #expect(try await listing("") == (3, pets))
+        #expect(try await listing("?has_photos=true") == (2, [pets[0], pets[1]]))
+        #expect(try await listing("?has_photos=false") == (1, [pets[2]]))
+        #expect(try await listing("?limit=1&offset=1") == (3, [pets[1]]))
+        #expect(try await listing("?limit=2&offset=2") == (3, [pets[2]]))
+        for query in ["?limit=0", "?limit=101", "?offset=-1", "?has_photos=yes", "?limit=x"] {
+            #expect(try await HTTPClient.request("\(base)/pets\(query)").status == 422, "\(query)")
+        }
+        let one = try await HTTPClient.request("\(base)/pets/\(pets[1])")
+        #expect(one.status == 200 && one.json?["name"] as? String == "girl")
+        #expect(try await HTTPClient.request("\(base)/pets/00000000-0000-4000-8000-000000000000").status == 404)
+        #expect(try await HTTPClient.request("\(base)/pets/index.json").json?["count"] as? Int == 3, "the published listing too")
+
+        // The export, compared field by field with the published pets.
+        let export = try SluiceProcess.run(["export", "pets", "--root", root.path, "--base-url", base])
+        #expect(export.status == 0)
+        let exported = try #require((try JSONSerialization.jsonObject(with: Data(export.out.utf8)) as? [String: Any])?["pets"] as? [[String: Any]])
+        #expect(exported.count == 3)
+        for pet in exported {
+            let published = try #require(root.json("outbox/pets/\(pet["id"] as? String ?? "").json"))
+            for field in ["id", "name", "age", "type", "created_at"] {
+                #expect("\(pet[field] ?? "")" == "\(published[field] ?? "")", "\(field)")
+            }
+            let urls = (published["photos"] as? [[String: Any]] ?? []).compactMap { $0["url"] as? String }
+            #expect(pet["photos"] as? [String] == urls)
+        }
+        let withPhotos = try SluiceProcess.run(["export", "pets", "--root", root.path, "--has-photos", "true"])
+        #expect((try JSONSerialization.jsonObject(with: Data(withPhotos.out.utf8)) as? [String: [Any]])?["pets"]?.count == 2)
+        let badFlag = try SluiceProcess.run(["export", "pets", "--root", root.path, "--has-photos", "yes"])
+        #expect(badFlag.status != 0 && badFlag.err.contains("--has-photos must be true or false"))
+
+        // Bulk delete: a missing id, a repeated one and no UUID each get an error; photos go with their pets.
+        let missing = "00000000-0000-4000-8000-0000000000aa"
+        try root.drop("delete.json", json: #"{"op": "pets.delete", "ids": ["\#(pets[0])", "\#(missing)", "\#(pets[1])", "\#(pets[0])", "x"]}"#)
+        #expect(root.wait { root.json("outbox/receipts/delete.json") != nil })
+        let deleted = body(root, "delete.json")
+        #expect(deleted["deleted"] as? Int == 2)
+        let errors = deleted["errors"] as? [[String: Any]] ?? []
+        #expect(errors.compactMap { $0["id"] as? String } == [missing, pets[0], "x"])
+        #expect(errors.first?["error"] as? String == "Pet with the matching ID was not found.")
+        #expect(root.wait { root.read("outbox/pets/\(pets[0]).json") == nil && root.read("outbox/pets/\(pets[1]).json") == nil })
+        #expect(root.wait { root.read("outbox/files/\(urlPhoto).json") == nil && root.read("outbox/files/\(uploaded).json") == nil })
+        #expect(root.wait { root.list("upload/image").isEmpty }, "the photos' bytes are gone: \(root.list("upload/image"))")
+        #expect(try await listing("") == (1, [pets[2]]))
+    }
+
+    @Test func theAPIKeyGuardsEveryRouteButHealth() async throws {
+        let root = TemporaryRoot("e2e-pets-key")
+        defer { root.remove() }
+        let port = HTTPClient.freePort()
+        let up = try SluiceProcess(["up", "--root", root.path, "--port", "\(port)", "--api-key", "s3cret"])
+        defer { up.stop() }
+        #expect(await HTTPClient.waitForReader(port: port))
+        try root.drop("pet.json", json: #"{"op": "pet.create", "name": "boy", "age": 7, "type": "dog"}"#)
+        #expect(root.wait { root.json("outbox/receipts/pet.json") != nil })
+        let pet = try #require(root.json("outbox/receipts/pet.json")?["body"] as? [String: Any])["id"] as? String ?? ""
+        let base = "http://127.0.0.1:\(port)"
+        let routes = ["/files", "/file/\(pet)", "/file/\(pet)/download", "/pets", "/pets/\(pet)", "/pets/index.json",
+                      "/receipts/pet.json", "/", "/index.html", "/files/index.json"]
+        for route in routes {
+            let refused = try await HTTPClient.request(base + route)
+            #expect(refused.status == 401 && refused.json?["error"] as? String == "unauthorized", "\(route) without the key")
+            #expect(try await HTTPClient.request(base + route, headers: ["X-API-KEY": "s3cre"]).status == 401, "\(route), a wrong key")
+            #expect(try await HTTPClient.request(base + route, headers: ["X-API-KEY": "s3cret"]).status != 401, "\(route) with it")
+        }
+        #expect(try await HTTPClient.request(base + "/healthz").status == 200)
+    }
+
+    @Test func demoFillsAFreshRootThroughThePipeline() throws {
+        let root = TemporaryRoot("e2e-demo")
+        defer { root.remove() }
+        let demo = try SluiceProcess.run(["demo", "--root", root.path, "--pets", "9"])
+        #expect(demo.status == 0, "\(demo.err)")
+        #expect(demo.out.contains("9 pets"))
+        let index = try #require(root.json("outbox/pets/index.json"))
+        #expect(index["count"] as? Int == 9 && index["with_photos"] as? Int == 6)
+        let photos = root.list("upload/image")
+        #expect(photos.count == 8 && photos.allSatisfy { $0.hasSuffix(".jpg") })
+        for name in photos {
+            let bytes = try #require(root.read("upload/image/" + name))
+            #expect(bytes.starts(with: [0xFF, 0xD8, 0xFF]) && bytes.count > 1000, "a real JPEG drawn by libgd")
+        }
+        #expect(root.list("inbox").filter { !$0.hasPrefix(".") }.isEmpty)
+    }
+}
