@@ -265,22 +265,36 @@ extension SQLiteTransaction {
         return pets
     }
 
-    /// `(photo_count > 0) = ?`, in the form the `pets_by_photos` index serves.
-    private func photoFilter(_ hasPhotos: Bool?) -> (sql: String, arguments: [(any DatabaseValueConvertible)?]) {
-        guard let hasPhotos else { return ("", []) }
-        return ("WHERE (photo_count > 0) = ?", [hasPhotos])
-    }
-
     func pet(id: String) throws -> PetRecord? {
         try decodePets(Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.petColumns) FROM pets WHERE id = ?"), arguments: [id])).first
     }
 
+    /// Seqs per row of `pet_buckets`.
+    private static let bucketSize: Int64 = 1000
+
     func pets(hasPhotos: Bool?, offset: Int, limit: Int) throws -> [PetRecord] {
-        let filter = photoFilter(hasPhotos)
-        let order = hasPhotos == nil ? "seq" : "photo_count > 0, seq"
+        // The bucket holding the offset-th pet, by the kept counts; then at most a bucket's worth of rows skipped.
+        let counted = hasPhotos == nil ? "pets" : hasPhotos! ? "with_photos" : "pets - with_photos"
+        var skipped = 0
+        var from: Int64 = .max
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT bucket, \(counted) FROM pet_buckets ORDER BY bucket")) {
+            let bucket: Int64 = row[0], count: Int = row[1]
+            if skipped + count > offset { from = bucket * Self.bucketSize; break }
+            skipped += count
+        }
+        guard from != .max else { return [] }
+        let filter = hasPhotos.map { "AND (photo_count > 0) = \($0 ? 1 : 0)" } ?? ""
         return try decodePets(Row.fetchAll(db.cachedStatement(sql: """
-            SELECT \(Self.petColumns) FROM pets \(filter.sql) ORDER BY \(order) LIMIT ? OFFSET ?
-            """), arguments: StatementArguments(filter.arguments + [limit, offset])))
+            SELECT \(Self.petColumns) FROM pets WHERE seq >= ? \(filter) ORDER BY seq LIMIT ? OFFSET ?
+            """), arguments: [from, limit, offset - skipped]))
+    }
+
+    /// Moves the counts of the bucket holding `seq`.
+    private func countInBucket(_ seq: Int64, pets: Int, withPhotos: Int) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO pet_buckets(bucket, pets, with_photos) VALUES (?1, ?2, ?3)
+            ON CONFLICT(bucket) DO UPDATE SET pets = pets + ?2, with_photos = with_photos + ?3
+            """).execute(arguments: [seq / Self.bucketSize, pets, withPhotos])
     }
 
     func pets(afterSeq: Int64, limit: Int, hasPhotos: Bool?) throws -> [PetRecord] {
@@ -330,6 +344,7 @@ extension SQLiteTransaction {
         pet.seq = db.lastInsertedRowID
         pet.photos = []
         try db.cachedStatement(sql: "UPDATE clock SET pets = pets + 1").execute()
+        try countInBucket(pet.seq, pets: 1, withPhotos: 0)
     }
 
     func attachPhoto(fileID: String, petID: String, ready: Bool) throws {
@@ -357,12 +372,15 @@ extension SQLiteTransaction {
     /// Moves a pet's listed-photo count by `delta` (and the clock's count of pets with photos when it crosses 0),
     /// at this transaction's version. A pet deleted meanwhile is left alone.
     private func countPhoto(_ petID: String, by delta: Int) throws {
-        guard let before = try Int.fetchOne(db.cachedStatement(sql: """
-            UPDATE pets SET photo_count = photo_count + ?, version = ? WHERE id = ? RETURNING photo_count - ?
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            UPDATE pets SET photo_count = photo_count + ?, version = ? WHERE id = ? RETURNING photo_count - ?, seq
             """), arguments: [delta, try tick(), petID, delta]) else { return }
+        let before: Int = row[0], seq: Int64 = row[1]
         let after = before + delta
-        if before == 0 && after > 0 { try db.cachedStatement(sql: "UPDATE clock SET pets_with_photos = pets_with_photos + 1").execute() }
-        if before > 0 && after == 0 { try db.cachedStatement(sql: "UPDATE clock SET pets_with_photos = pets_with_photos - 1").execute() }
+        let crossing = before == 0 && after > 0 ? 1 : before > 0 && after == 0 ? -1 : 0
+        guard crossing != 0 else { return }
+        try db.cachedStatement(sql: "UPDATE clock SET pets_with_photos = pets_with_photos + ?").execute(arguments: [crossing])
+        try countInBucket(seq, pets: 0, withPhotos: crossing)
     }
 
     func deletePet(id: String) throws -> [String]? {
@@ -372,6 +390,7 @@ extension SQLiteTransaction {
         let photos = try String.fetchAll(db.cachedStatement(sql: "DELETE FROM photos WHERE pet_id = ? RETURNING file_id"), arguments: [id])
         try db.cachedStatement(sql: "UPDATE clock SET pets = pets - 1, pets_with_photos = pets_with_photos - ?")
             .execute(arguments: [photoCount > 0 ? 1 : 0])
+        try countInBucket(seq, pets: -1, withPhotos: photoCount > 0 ? -1 : 0)
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO pet_tombstones(id, seq, version) VALUES (?, ?, ?)").execute(arguments: [id, seq, try tick()])
         return photos
     }

@@ -247,6 +247,44 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         }
     }
 
+    /// Pages found through the kept per-range counts agree with a plain scan, across ranges, photos and deletions.
+    @Test(arguments: Store.allCases) func petPagesAgreeWithAPlainScanAcrossThousands(store: Store) throws {
+        let (c, remove) = try store.make()
+        defer { remove() }
+        var pets: [PetRecord] = []
+        try c.write { tx in
+            for i in 0..<2_600 {
+                var pet = PetRecord(id: Identifier.make(), name: "p\(i)", age: i % 100, type: .cat, createdAt: .now())
+                try tx.insertPet(&pet)
+                pets.append(pet)
+            }
+        }
+        // Every 7th pet gets a photo; every 5th is deleted, some of them with a photo.
+        try c.write { tx in
+            for (i, pet) in pets.enumerated() where i % 7 == 0 {
+                var photo = sampleFile("p\(i).png")
+                try tx.insertFile(&photo)
+                try tx.attachPhoto(fileID: photo.id, petID: pet.id, ready: true)
+            }
+            for (i, pet) in pets.enumerated() where i % 5 == 0 { _ = try tx.deletePet(id: pet.id) }
+        }
+        let alive = pets.indices.filter { $0 % 5 != 0 }
+        let expected: [Bool?: [String]] = [
+            nil: alive.map { pets[$0].id },
+            true: alive.filter { $0 % 7 == 0 }.map { pets[$0].id },
+            false: alive.filter { $0 % 7 != 0 }.map { pets[$0].id },
+        ]
+        try c.read { (r) throws in
+            for (hasPhotos, ids) in expected {
+                #expect(try r.petCount(hasPhotos: hasPhotos) == ids.count)
+                for offset in [0, 1, 19, 799, 800, 999, 1_000, 1_234, ids.count - 3, ids.count, ids.count + 50] {
+                    let page = try r.pets(hasPhotos: hasPhotos, offset: offset, limit: 20).map(\.id)
+                    #expect(page == Array(ids.dropFirst(offset).prefix(20)), "has_photos \(String(describing: hasPhotos)), offset \(offset)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: Store.allCases) func unlinksAreRemembered(store: Store) throws {
         let (c, remove) = try store.make()
         defer { remove() }
