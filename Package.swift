@@ -30,12 +30,14 @@ let package = Package(
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         // libgd is loaded at the first image (dlopen), like libcurl: see Sources/CGD/include/CGD.h.
         .target(name: "CGD", linkerSettings: [.linkedLibrary("dl")]),
+        // sqlite3_config, which GRDB leaves alone (memory statistics off: see Sources/CSQLite/include/CSQLite.h).
+        .target(name: "CSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         .target(name: "SluiceCore", dependencies: [
             .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: upcoming),
         .target(name: "Catalogue", dependencies: [
-            "SluiceCore", .product(name: "GRDB", package: "GRDB.swift"),
+            "SluiceCore", "CSQLite", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: upcoming),
         .target(name: "Spool", dependencies: [
             "SluiceCore", "CInotifyTools", .product(name: "SystemPackage", package: "swift-system"),

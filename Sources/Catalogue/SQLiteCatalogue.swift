@@ -1,5 +1,6 @@
 public import SluiceCore
 public import GRDB
+import CSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,8 +12,13 @@ import Glibc
 public final class SQLiteCatalogue: CatalogueStore {
     private let pool: DatabasePool
 
+    /// Memory statistics off before the process's first connection (see CSQLite.h): without it, a writer and a
+    /// reader in two threads queue on SQLite's one allocation mutex.
+    private static let configured: Int32 = sluice_sqlite_disable_memory_statistics()
+
     /// Opens (creating and migrating unless `readOnly`) the catalogue at `path`.
     public init(path: String, readOnly: Bool = false, busyTimeout: Double = 60) throws {
+        _ = Self.configured
         var config = Configuration()
         config.readonly = readOnly
         config.busyMode = .timeout(busyTimeout)

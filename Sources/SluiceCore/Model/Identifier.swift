@@ -2,7 +2,7 @@
 ///
 /// Version 7 puts the millisecond time first, so new ids sort after old ones and the catalogue's
 /// indexes grow at their end instead of at random places: inserts stay cheap as the catalogue grows.
-/// The 74 random bits come from the system's generator (`SystemRandomNumberGenerator`: the kernel's `getrandom`).
+/// The 74 random bits come from the kernel's `getrandom`, through `RandomPool`.
 public enum Identifier {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
@@ -11,8 +11,7 @@ public enum Identifier {
         var bytes = [UInt8](repeating: 0, count: 16)
         let milliseconds = UInt64(Timestamp.now().microseconds / 1000)
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * UInt64(i))) }
-        var system = SystemRandomNumberGenerator()
-        var random = (system.next(), system.next())
+        var random = (RandomPool.next(), RandomPool.next())
         withUnsafeBytes(of: &random) { r in for i in 6..<16 { bytes[i] = r[i] } }
         return format(bytes)
     }
