@@ -9,6 +9,7 @@
     python3 bench/bench.py history     # per-drop cost of drops one by one into a long-running `watch`: after 0, 50,000, 200,000
     python3 bench/bench.py backlog     # 300 downloads from a server that answers in 3 s: CPU time of `sluice run` vs its wall time
     python3 bench/bench.py hostile     # request files of hostile shapes near 16 MiB: seconds until their receipts, and a drop behind each
+    python3 bench/bench.py pets        # pet.create drops vs the peers, a 90,000-pet batch, /pets under wrk, export's RSS
     SLUICE_BIN_BEFORE=/path/to/old/sluice python3 bench/bench.py compare
                                        # an older build against this one, alternating, for ingest and downloads on
                                        # tmpfs and on SLUICE_BENCH_BASE: per-round ratios, quartiles
@@ -17,6 +18,7 @@
 Needs a release build (`swift build -c release --product sluice`), gcc and libsqlite3-dev for the floor, and for
 `downloads` nginx, curl and aria2c (`apt-get install nginx-light curl aria2`). The peers live in ../shared/bench/.
 """
+import json
 import os
 import shutil
 import sqlite3
@@ -45,11 +47,16 @@ def fresh_root(base, label):
     return root
 
 
-def make_drops(folder, n, start=0):
+def make_drops(folder, n, start=0, kind="upload"):
+    """n drops in `folder`: plain files (uploads), or `pet.create` request files."""
     os.makedirs(folder, exist_ok=True)
     for i in range(start, start + n):
-        with open(os.path.join(folder, f"drop-{i}.txt"), "w") as f:
-            f.write(f"drop {i}\n")
+        if kind == "pet":
+            with open(os.path.join(folder, f"pet-{i}.json"), "w") as f:
+                f.write(f'{{"op": "pet.create", "name": "pet {i}", "age": {i % 101}, "type": "{"dog" if i % 2 else "cat"}"}}')
+        else:
+            with open(os.path.join(folder, f"drop-{i}.txt"), "w") as f:
+                f.write(f"drop {i}\n")
 
 
 def count(folder):
@@ -92,10 +99,10 @@ def published_requests(root):
         db.close()
 
 
-def sluice_ingest(root, n, start=0, receipts_before=0):
+def sluice_ingest(root, n, start=0, receipts_before=0, kind="upload"):
     """Drops n files at once into a running watch (stopped while they land); seconds until the last receipt."""
     staging = os.path.join(root, "staging")
-    make_drops(staging, n, start)
+    make_drops(staging, n, start, kind)
     settle()
     watch = start_watch(root)
     watch.send_signal(signal.SIGSTOP)
@@ -534,6 +541,84 @@ http {{ access_log off; sendfile on; keepalive_requests 100000; server {{ listen
         SLUICE = builds["new"]
 
 
+def pets(n=10_000, rounds=3, batch=90_000, listed=100_000):
+    """Seed 004 at scale, on tmpfs:
+    - `n` pet.create request files into a running watch, against naive_peer.py and the C floor on as many drops (their
+      drops are plain files: the least work a drop can be), rounds rotating the order;
+    - one request file holding a batch of `batch` pet.create: `sluice run`'s time and peak RSS, one receipt;
+    - with `listed` pets, `GET /pets?has_photos=false&limit=20&offset=50000` under wrk: latency percentiles;
+    - `sluice export pets` of those pets: time and peak RSS."""
+    work = tempfile.mkdtemp(prefix="sluice-bench-pets-", dir="/dev/shm")
+    try:
+        tools = [("sluice", lambda: n / sluice_ingest(fresh_root(work, "sluice"), n, kind="pet")),
+                 ("naive", lambda: naive_ingest(work, n)),
+                 ("floor", lambda: floor_ingest(work, n))]
+        rates = {name: [] for name, _ in tools}
+        for r in range(rounds):
+            for name, run in tools[r % 3:] + tools[:r % 3]:
+                rates[name].append(run())
+            print(f"  round {r + 1}: " + " | ".join(f"{k} {v[-1]:,.0f}/s" for k, v in rates.items()), flush=True)
+        per_naive = median([rates["sluice"][i] / rates["naive"][i] for i in range(rounds)])
+        per_floor = median([rates["sluice"][i] / rates["floor"][i] for i in range(rounds)])
+        print(f"pets: {n:,} pet.create drops into a watch on tmpfs: sluice {median(rates['sluice']):,.0f}/s | naive_peer "
+              f"{median(rates['naive']):,.0f}/s | C floor {median(rates['floor']):,.0f}/s | sluice/naive {per_naive:.2f}x "
+              f"(target ≥ 3) | sluice/floor {per_floor:.2f}x (target ≥ 0.5)", flush=True)
+
+        root = fresh_root(work, "batch")
+        with open(os.path.join(root, "inbox", "many-pets.json"), "w") as f:
+            f.write("[" + ",".join(f'{{"op": "pet.create", "name": "pet {i}", "age": {i % 101}, "type": "{"dog" if i % 2 else "cat"}"}}'
+                                   for i in range(batch)) + "]")
+        size = os.path.getsize(os.path.join(root, "inbox", "many-pets.json"))
+        settle()
+        wall, rss, cpu = timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+        with open(os.path.join(root, "outbox", "receipts", "many-pets.json")) as f:
+            results = f.read().count('"status":200')
+        print(f"pets: a batch of {batch:,} pet.create in one file ({size / 1048576:.1f} MiB): sluice run {wall:.2f} s "
+              f"(CPU {cpu:.2f} s), peak RSS {rss:.0f} MiB, {results:,} results of 200 in one receipt", flush=True)
+
+        # Up to `listed` pets, then the reader under wrk.
+        more = listed - batch
+        with open(os.path.join(root, "inbox", "more-pets.json"), "w") as f:
+            f.write("[" + ",".join(f'{{"op": "pet.create", "name": "more {i}", "age": 1, "type": "dog"}}' for i in range(more)) + "]")
+        timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+        port = 18097
+        serve = subprocess.Popen([SLUICE, "serve", "--root", root, "--port", str(port), "--log-level", "warning"])
+        try:
+            wait_for(lambda: subprocess.run(["curl", "-sf", f"http://127.0.0.1:{port}/healthz"], capture_output=True).returncode == 0,
+                     timeout=20, step=0.1)
+            url = f"http://127.0.0.1:{port}/pets?has_photos=false&limit=20&offset=50000"
+            check = subprocess.run(["curl", "-s", url], capture_output=True, text=True).stdout
+            if '"count":' not in check:
+                raise SystemExit(f"the reader did not list pets: {check[:300]}")
+            out = subprocess.run(["wrk", "-t", "2", "-c", "8", "-d", "10s", "--latency", url],
+                                 capture_output=True, text=True).stdout
+            latency = {line.split()[0]: line.split()[1] for line in out.splitlines() if line.strip().startswith(("50%", "90%", "99%"))}
+            rate = next((line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")), "?")
+            print(f"pets: GET /pets?has_photos=false&limit=20&offset=50000 with {listed:,} pets, wrk -t2 -c8 10 s: "
+                  f"{rate} requests/s, p50 {latency.get('50%')}, p90 {latency.get('90%')}, p99 {latency.get('99%')} (target p99 ≤ 10 ms)",
+                  flush=True)
+        finally:
+            serve.terminate()
+            serve.wait()
+        wall, rss, _ = timed([SLUICE, "export", "pets", "--root", root], stdout=subprocess.DEVNULL)
+        print(f"pets: sluice export pets of {listed:,} pets: {wall:.2f} s, peak RSS {rss:.1f} MiB (target ≤ 50)", flush=True)
+
+        # One pets.delete of 100,000 ids: half of them pets, half ids of none.
+        db = sqlite3.connect(f"file:{root}/.sluice/catalogue.sqlite?mode=ro", uri=True)
+        ids = [row[0] for row in db.execute("SELECT id FROM pets ORDER BY seq LIMIT 50000")]
+        db.close()
+        ids += [f"00000000-0000-4000-8000-{i:012x}" for i in range(100_000 - len(ids))]
+        with open(os.path.join(root, "inbox", "bulk-delete.json"), "w") as f:
+            json.dump({"op": "pets.delete", "ids": ids}, f)
+        wall, rss, cpu = timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+        with open(os.path.join(root, "outbox", "receipts", "bulk-delete.json")) as f:
+            body = json.load(f)["body"]
+        print(f"pets: one pets.delete of {len(ids):,} ids (50,000 pets, 50,000 of none): sluice run {wall:.2f} s (CPU {cpu:.2f} s), "
+              f"peak RSS {rss:.0f} MiB, deleted {body['deleted']:,}, {len(body['errors']):,} errors", flush=True)
+    finally:
+        shutil.rmtree(work)
+
+
 def idle():
     root = fresh_root(tempfile.gettempdir(), "idle")
     settle()
@@ -551,7 +636,7 @@ if __name__ == "__main__":
         raise SystemExit(f"no release build at {SLUICE}: run `swift build -c release --product sluice` first")
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     steps = {"ingest": ingest, "preload": preload, "latency": latency, "downloads": downloads, "idle": idle,
-             "history": history, "backlog": backlog, "hostile": hostile}
+             "history": history, "backlog": backlog, "hostile": hostile, "pets": pets}
     if what == "compare":
         compare()
         raise SystemExit(0)
