@@ -150,6 +150,51 @@ import TestSupport
         #expect(try await listing("") == (1, [pets[2]]))
     }
 
+    /// Seed 004's bulk delete at its largest: one request of 100,000 ids (2,000 pets among ids of none, and repeats)
+    /// is one receipt listing every id that was not deleted, in bounded time and memory, and the watch goes on.
+    @Test func aDeleteOfAHundredThousandIdsIsOneReceipt() throws {
+        let root = TemporaryRoot("e2e-pets-bulk")
+        defer { root.remove() }
+        let watch = try SluiceProcess(["watch", "--root", root.path])
+        defer { watch.stop() }
+        let creates = (0..<2_000).map { #"{"op": "pet.create", "name": "p\#($0)", "age": 1, "type": "cat"}"# }
+        try root.drop("pets.json", json: "[" + creates.joined(separator: ",") + "]")
+        #expect(root.wait(timeout: 60) { root.json("outbox/receipts/pets.json") != nil })
+        let pets = results(root, "pets.json").compactMap { ($0["body"] as? [String: Any])?["id"] as? String }
+        try #require(pets.count == 2_000)
+
+        // Every 49th id is a pet's; then ten pets named again.
+        var ids: [String] = []
+        ids.reserveCapacity(100_000)
+        var nobody = 0
+        for i in 0..<99_990 {
+            if i % 49 == 0 && i / 49 < pets.count { ids.append(pets[i / 49]); continue }
+            ids.append(String(format: "00000000-0000-4000-8000-%012x", nobody))
+            nobody += 1
+        }
+        ids += pets.prefix(10)
+        try #require(ids.count == 100_000)
+        let started = Date()
+        try root.drop("bulk.json", json: #"{"op": "pets.delete", "ids": [\#(ids.map { "\"\($0)\"" }.joined(separator: ","))]}"#)
+        #expect(root.wait(timeout: 60) { root.json("outbox/receipts/bulk.json") != nil })
+        let seconds = Date().timeIntervalSince(started)
+        let deleted = body(root, "bulk.json")
+        #expect(deleted["deleted"] as? Int == 2_000)
+        let errors = deleted["errors"] as? [[String: Any]] ?? []
+        #expect(errors.count == 98_000)
+        #expect(errors.first?["id"] as? String == ids[1] && errors.first?["error"] as? String == "Pet with the matching ID was not found.")
+        #expect(errors.suffix(10).compactMap { $0["id"] as? String } == Array(pets.prefix(10)))
+        #expect(errors.last?["error"] as? String == "Repeated in this request: deleted once.")
+        #expect(root.wait { root.list("outbox/pets").allSatisfy { $0.count != 41 } }, "no pet's object is left")
+        #expect(seconds < 30, "the receipt took \(seconds) s")
+        let peak = try #require(watch.peakResidentMiB)
+        #expect(peak < 200, "peak RSS \(peak) MiB for a 4 MB request")
+
+        // The watch goes on.
+        try root.drop("after.json", json: #"{"op": "pet.create", "name": "next", "age": 2, "type": "dog"}"#)
+        #expect(root.wait { root.json("outbox/receipts/after.json")?["status"] as? Int == 200 })
+    }
+
     @Test func theAPIKeyGuardsEveryRouteButHealth() async throws {
         let root = TemporaryRoot("e2e-pets-key")
         defer { root.remove() }

@@ -69,6 +69,14 @@ public final class SluiceProcess: @unchecked Sendable { // `process` is only tou
 
     public func kill(_ signal: Int32) { Foundation.kill(process.processIdentifier, signal) }
 
+    /// The most memory the running process has held so far (VmHWM), in MiB; nil once it has exited.
+    public var peakResidentMiB: Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
+        return kib / 1024
+    }
+
     /// Sends SIGTERM and waits.
     public func stop() {
         kill(SIGTERM)
