@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
+import Synchronization
 public import SluiceCore
 
 /// Writes the outbox from what changed in the catalogue since the last published version.
@@ -12,8 +14,10 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     private let catalogue: any CatalogueStore
     private let outbox: OutboxFolders
     private let lockFD: Int32
-    private var counter = 0
     private let tag = "\(getpid())"
+    /// From this many files in one phase of a pass, two threads write them: creating a file is kernel work that
+    /// one core does at about 70,000 a second, and the pipeline's thread does not fill the other core.
+    private let parallelFrom = 64
     /// Where the reader serves photos: published pets name their photos' urls with it.
     private let baseURL: String
 
@@ -51,7 +55,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         defer { flock(lockFD, LOCK_UN) }
         var report = Report()
         while true {
-            let pass = try catalogue.read { reading -> (from: Int64, upTo: Int64, outputs: [Output])? in
+            let pass = try catalogue.read { reading -> (from: Int64, upTo: Int64, outputs: [[Output]])? in
                 let published = try reading.publishedVersion()
                 let current = try reading.currentVersion()
                 guard current > published else { return nil }
@@ -59,9 +63,9 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
                 return (published, upTo, try render(after: published, upTo: upTo, reading))
             }
             guard let pass else { return report }
-            for output in pass.outputs { try write(output) }
+            for phase in pass.outputs { try write(phase) }
             try catalogue.write { try $0.markPublished(upTo: pass.upTo) }
-            report.outputs += pass.outputs.count
+            report.outputs += pass.outputs.reduce(0) { $0 + $1.count }
             report.versions += pass.upTo - pass.from
         }
     }
@@ -71,54 +75,61 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         case remove(folder: Directory, name: String)
     }
 
-    /// The outbox files that changes in `(after, upTo]` make stale, rendered from the snapshot.
-    private func render(after: Int64, upTo: Int64, _ reading: any CatalogueReading) throws -> [Output] {
-        var outputs: [Output] = []
-        var pages = Set<Int64>()
-        let changed = try reading.filesChanged(after: after, upTo: upTo)
-        for file in changed {
-            outputs.append(.write(folder: outbox.files, name: file.id + ".json", bytes: file.json))
+    /// The outbox files that changes in `(after, upTo]` make stale, rendered from the snapshot, in three phases written
+    /// one after the other: the objects (files and pets), then the receipts that name them (what a dropper waits for
+    /// comes next, and what it names is already there), then the listings. No name occurs twice in a phase, so the
+    /// files of one phase may be written in any order.
+    private func render(after: Int64, upTo: Int64, _ reading: any CatalogueReading) throws -> [[Output]] {
+        var objects: [Output] = []
+        var pages = Set<Int64>(), petPages = Set<Int64>()
+        for file in try reading.filesChanged(after: after, upTo: upTo) {
+            objects.append(.write(folder: outbox.files, name: file.id + ".json", bytes: file.json))
             pages.insert(file.page)
         }
-        let deleted = try reading.filesDeleted(after: after, upTo: upTo)
-        for file in deleted {
-            outputs.append(.remove(folder: outbox.files, name: file.id + ".json"))
+        for file in try reading.filesDeleted(after: after, upTo: upTo) {
+            objects.append(.remove(folder: outbox.files, name: file.id + ".json"))
             pages.insert(file.page)
         }
-        // Receipts right after the objects they name, before the listing: what a dropper waits for comes first.
+        for pet in try reading.petsChanged(after: after, upTo: upTo) {
+            objects.append(.write(folder: outbox.pets, name: pet.id + ".json", bytes: pet.json(baseURL: baseURL)))
+            petPages.insert(pet.seq / listingPageSize)
+        }
+        for pet in try reading.petsDeleted(after: after, upTo: upTo) {
+            objects.append(.remove(folder: outbox.pets, name: pet.id + ".json"))
+            petPages.insert(pet.page)
+        }
+
+        // A drop name used twice in the pass: the later receipt replaces the earlier one, which is not written.
+        var receipts: [Output] = []
+        var receiptAt: [String: Int] = [:]
         for request in try reading.requestsCommitted(after: after, upTo: upTo) {
-            outputs.append(.write(folder: outbox.receipts, name: request.receiptName, bytes: request.receipt + [0x0A]))
+            let output = Output.write(folder: outbox.receipts, name: request.receiptName, bytes: request.receipt + [0x0A])
+            if let earlier = receiptAt[request.receiptName] { receipts[earlier] = output; continue }
+            receiptAt[request.receiptName] = receipts.count
+            receipts.append(output)
         }
+
+        var listings: [Output] = []
         for page in pages.sorted() {
             let files = try reading.files(seqFrom: page * listingPageSize, to: (page + 1) * listingPageSize)
-            outputs.append(listingPage(page, in: outbox.files, key: "files", capacity: 400 * files.count) { json in
+            listings.append(listingPage(page, in: outbox.files, key: "files", capacity: 400 * files.count) { json in
                 for file in files { file.write(to: &json) }
             })
         }
         if !pages.isEmpty {
-            outputs.append(listingIndex(in: outbox.files, count: try reading.fileCount(), lastSeq: try reading.lastFileSeq()))
-        }
-        // Pets, the same way: objects, then the pages they are on, then the index.
-        var petPages = Set<Int64>()
-        for pet in try reading.petsChanged(after: after, upTo: upTo) {
-            outputs.append(.write(folder: outbox.pets, name: pet.id + ".json", bytes: pet.json(baseURL: baseURL)))
-            petPages.insert(pet.seq / listingPageSize)
-        }
-        for pet in try reading.petsDeleted(after: after, upTo: upTo) {
-            outputs.append(.remove(folder: outbox.pets, name: pet.id + ".json"))
-            petPages.insert(pet.page)
+            listings.append(listingIndex(in: outbox.files, count: try reading.fileCount(), lastSeq: try reading.lastFileSeq()))
         }
         for page in petPages.sorted() {
             let pets = try reading.pets(seqFrom: page * listingPageSize, to: (page + 1) * listingPageSize)
-            outputs.append(listingPage(page, in: outbox.pets, key: "pets", capacity: 300 * pets.count) { json in
+            listings.append(listingPage(page, in: outbox.pets, key: "pets", capacity: 300 * pets.count) { json in
                 for pet in pets { pet.write(to: &json, baseURL: baseURL) }
             })
         }
         if !petPages.isEmpty {
-            outputs.append(listingIndex(in: outbox.pets, count: try reading.petCount(hasPhotos: nil), lastSeq: try reading.lastPetSeq(),
-                                        extra: ("with_photos", try reading.petCount(hasPhotos: true))))
+            listings.append(listingIndex(in: outbox.pets, count: try reading.petCount(hasPhotos: nil), lastSeq: try reading.lastPetSeq(),
+                                         extra: ("with_photos", try reading.petCount(hasPhotos: true))))
         }
-        return outputs
+        return [objects, receipts, listings]
     }
 
     /// `page-<n>.json`: `{"page", "per_page", "<key>": [objects with n×100 ≤ seq < n×100+100]}`.
@@ -150,11 +161,29 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         return .write(folder: folder, name: OutboxListing.indexName, bytes: json.bytes)
     }
 
-    private func write(_ output: Output) throws {
+    /// Writes one phase: in order on this thread, or from `parallelFrom` files on, every other file by a second one.
+    /// Each writer has a temporary name of its own (`<pid>-w<n>`), which each of its writes renames away.
+    private func write(_ phase: [Output]) throws {
+        guard phase.count >= parallelFrom else {
+            for output in phase { try write(output, tempTag: "\(tag)-w0") }
+            return
+        }
+        let failure = Mutex<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { writer in
+            for i in stride(from: writer, to: phase.count, by: 2) {
+                do { try write(phase[i], tempTag: "\(tag)-w\(writer)") } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                    return
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    private func write(_ output: Output, tempTag: String) throws {
         switch output {
         case let .write(folder, name, bytes):
-            counter += 1
-            try folder.writeAtomically(name, bytes, tempTag: "\(tag)-\(counter)")
+            try folder.writeAtomically(name, bytes, tempTag: tempTag)
         case let .remove(folder, name):
             if unlinkat(folder.fd, name, 0) != 0 && errno != ENOENT {
                 throw SystemCallError.current("unlink", folder.path + "/" + name)

@@ -6,6 +6,34 @@ import Testing
 import TestSupport
 
 @Suite struct OutboxPublisherTests {
+    /// A pass large enough to be written by two threads: a drop name used 100 times in it gets the last one's receipt,
+    /// every pet its object, and no temporary file is left behind.
+    @Test func aLargePassWritesEachNameOnceAndTheLastReceiptWins() throws {
+        let root = TemporaryRoot("publish-parallel")
+        defer { root.remove() }
+        try FileManager.default.createDirectory(atPath: root.path + "/.sluice", withIntermediateDirectories: true)
+        let catalogue = try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite")
+        let publisher = try OutboxPublisher(root: root.path, catalogue: catalogue)
+        let executor = RequestExecutor()
+        let records = try catalogue.write { tx in
+            try (0..<100).map { i in
+                let request = JSONValue.object([("op", .string("pet.create")), ("name", .string("pet \(i)")),
+                                                ("age", .int(1)), ("type", .string("cat"))])
+                return try executor.apply(Drop(requestID: Identifier.make(), name: "same.json", receivedAt: .now(),
+                                               content: .document(request)), in: tx)
+            }
+        }
+        let written = try publisher.publishPending().outputs
+        #expect(written == 100 + 1 + 2 + 1, "100 pets, one receipt, two pages (seq 1–99, 100), the index")
+        let receipt = root.json("outbox/receipts/same.json")
+        #expect(receipt?["id"] as? String == records.last?.id)
+        #expect((receipt?["body"] as? [String: Any])?["name"] as? String == "pet 99")
+        #expect(root.list("outbox/pets").filter { $0.hasSuffix(".json") && $0.count == 41 }.count == 100)
+        for folder in ["outbox/pets", "outbox/receipts"] {
+            #expect(root.list(folder).filter { $0.hasPrefix(".tmp-") }.isEmpty, "no temporary left in \(folder)")
+        }
+    }
+
     @Test func publishesMarkedObjectsPagesIndexAndReceiptsThenRemovesDeleted() throws {
         let root = TemporaryRoot("publish")
         defer { root.remove() }
