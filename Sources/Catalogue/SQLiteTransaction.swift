@@ -17,14 +17,15 @@ struct SQLiteTransaction: CatalogueWriting {
         return version
     }
 
-    private static let fileColumns = "seq, id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error, name_set_by_user, width, height"
+    private static let fileColumns = "seq, id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error, name_set_by_user, width, height, image_truncated"
 
     private func decodeFile(_ row: Row) -> FileRecord {
         FileRecord(id: row[1], seq: row[0], url: row[2], name: row[3], fileExtension: row[4], comment: row[5],
                    mime: row[6], kind: (row[7] as String?).flatMap(ContentKind.init(rawValue:)), size: row[8],
                    addedAt: Timestamp(microseconds: row[9]), downloadTime: row[10],
                    status: FileRecord.Status(rawValue: row[11]) ?? .error, error: row[12], nameSetByUser: row[13],
-                   imageSize: (row[14] as Int?).flatMap { w in (row[15] as Int?).map { ImageHeader(width: w, height: $0) } })
+                   imageSize: (row[14] as Int?).flatMap { w in (row[15] as Int?).map { ImageHeader(width: w, height: $0) } },
+                   imageTruncated: row[16])
     }
 
     func file(id: String) throws -> FileRecord? {
@@ -92,11 +93,11 @@ struct SQLiteTransaction: CatalogueWriting {
     func insertFile(_ file: inout FileRecord) throws {
         try db.cachedStatement(sql: """
             INSERT INTO files(id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error,
-                              name_set_by_user, width, height, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              name_set_by_user, width, height, image_truncated, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [file.id, file.url, file.name, file.fileExtension, file.comment, file.mime, file.kind?.rawValue,
                                      file.size, file.addedAt.microseconds, file.downloadTime, file.status.rawValue, file.error,
-                                     file.nameSetByUser, file.imageSize?.width, file.imageSize?.height, try tick()])
+                                     file.nameSetByUser, file.imageSize?.width, file.imageSize?.height, file.imageTruncated, try tick()])
         file.seq = db.lastInsertedRowID
         try db.cachedStatement(sql: "UPDATE clock SET files = files + 1").execute()
     }
@@ -121,12 +122,13 @@ struct SQLiteTransaction: CatalogueWriting {
                 extension = CASE WHEN ?3 THEN ?6 ELSE extension END, size = CASE WHEN ?3 THEN ?7 ELSE size END,
                 download_time = CASE WHEN ?3 THEN ?8 ELSE download_time END,
                 width = CASE WHEN ?3 THEN ?12 ELSE width END, height = CASE WHEN ?3 THEN ?13 ELSE height END,
+                image_truncated = CASE WHEN ?3 THEN ?14 ELSE image_truncated END,
                 name = CASE WHEN ?9 IS NOT NULL AND NOT name_set_by_user THEN ?9 ELSE name END,
                 version = ?10
             WHERE id = ?11
             """).execute(arguments: [update.status.rawValue, update.error, stored != nil, stored?.kind.rawValue, stored?.mime,
                                      stored?.fileExtension, stored?.size, stored?.downloadTime, update.sourceName, try tick(), id,
-                                     stored?.imageSize?.width, stored?.imageSize?.height])
+                                     stored?.imageSize?.width, stored?.imageSize?.height, stored?.imageTruncated ?? false])
         return db.changesCount > 0
     }
 
@@ -362,7 +364,8 @@ extension SQLiteTransaction {
         return true
     }
 
-    func detachPhoto(fileID: String) throws {
+    /// Takes the File `fileID` off its pet's photos (the File is being deleted).
+    private func detachPhoto(fileID: String) throws {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "DELETE FROM photos WHERE file_id = ? RETURNING pet_id, ready"),
                                          arguments: [fileID]) else { return }
         let petID: String = row[0], ready: Bool = row[1]

@@ -133,7 +133,8 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
             if !uncommitted.isEmpty || !toRecord.isEmpty { try FaultPoint.downloadCommit.reach() }
             return (claimed, nextDue, recorded)
         }
-        let changed = !uncommitted.isEmpty || !started.isEmpty
+        // A refused photo's failure is committed in the recording step: a change to publish like any other.
+        let changed = !uncommitted.isEmpty || !started.isEmpty || recorded.contains(false)
         for finished in uncommitted { held[finished.job.id] = nil }
         uncommitted.removeAll()
         starts.removeAll()
@@ -244,7 +245,7 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
             guard try tx.finishJob(id: job.id, owner: owner) != .notHeld else { return }
             let stored = StoredBytes(kind: placement.type.kind, mime: placement.type.mime, fileExtension: placement.fileExtension,
                                      size: Int(size), downloadTime: (finished.result.seconds * 1000).rounded() / 1000,
-                                     imageSize: placement.imageSize)
+                                     imageSize: placement.imageSize, imageTruncated: !placement.imageComplete)
             let update = FileStageUpdate(status: .ready, stored: stored, sourceName: placement.sourceName)
             // Deleted while downloading: its bytes go too.
             if try !tx.updateFile(id: job.subject, stage: update) { try tx.addUnlink(placement.path) }
@@ -264,7 +265,7 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
                 if let stale = job.placedPath { try tx.addUnlink(stale) }
                 let error = attempts > 1 ? "\(message) (after \(attempts) attempts)" : message
                 _ = try tx.updateFile(id: job.subject, stage: FileStageUpdate(status: .error, error: error))
-                try tx.detachPhoto(fileID: job.subject) // a photo that never came is none of its pet's
+                // A photo that never came stays its pet's, unlisted (its File says why), and goes when the pet does.
             }
         }
     }

@@ -40,7 +40,9 @@ public struct DropReader: Sendable {
         let n = header.withUnsafeMutableBytes { buffer in retryingEINTR { pread(entry.fd, buffer.baseAddress, buffer.count, 0) } }
         let first = Array(header.prefix(max(0, n)))
         let type = ContentSniffer.sniff(first)
-        return .upload(type, size: size, imageSize: type.kind == .image ? ImageHeader.read(fd: entry.fd, first: first) : nil)
+        guard type.kind == .image else { return .upload(type, size: size) }
+        return .upload(type, size: size, imageSize: ImageHeader.read(fd: entry.fd, first: first),
+                       imageTruncated: !ImageTrailer.isComplete(mime: type.mime, size: Int64(size), fd: entry.fd))
     }
 
     private func readAll(_ fd: Int32, size: Int) -> [UInt8]? {

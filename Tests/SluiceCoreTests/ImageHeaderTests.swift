@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SluiceCore
 
@@ -31,13 +32,65 @@ import SluiceCore
 
     @Test func aPhotoIsAnImageOfAKnownSizeWithinTheLimits() {
         let limits = Limits()
-        #expect(PhotoRule.problem(mime: "image/png", size: ImageHeader(width: 800, height: 600), limits: limits) == nil)
-        #expect(PhotoRule.problem(mime: "text/html", size: nil, limits: limits)?.contains("the bytes are text/html") == true)
-        #expect(PhotoRule.problem(mime: "image/png", size: nil, limits: limits)?.contains("does not say the image's size") == true)
-        #expect(PhotoRule.problem(mime: "image/png", size: ImageHeader(width: 100_000, height: 100_000), limits: limits)?
+        #expect(PhotoRule.problem(mime: "image/png", size: ImageHeader(width: 800, height: 600), complete: true, limits: limits) == nil)
+        #expect(PhotoRule.problem(mime: "text/html", size: nil, complete: true, limits: limits)?.contains("the bytes are text/html") == true)
+        #expect(PhotoRule.problem(mime: "image/png", size: nil, complete: true, limits: limits)?.contains("does not say the image's size") == true)
+        #expect(PhotoRule.problem(mime: "image/png", size: ImageHeader(width: 100_000, height: 100_000), complete: true, limits: limits)?
             .contains("over the limit of 16384 pixels a side") == true)
-        #expect(PhotoRule.problem(mime: "image/webp", size: ImageHeader(width: 10_000, height: 10_000), limits: limits)?
+        #expect(PhotoRule.problem(mime: "image/webp", size: ImageHeader(width: 10_000, height: 10_000), complete: true, limits: limits)?
             .contains("100000000 pixels, over the limit of 50000000") == true)
-        #expect(PhotoRule.problem(mime: "image/tiff", size: ImageHeader(width: 10, height: 10), limits: limits) != nil, "TIFF is no photo")
+        #expect(PhotoRule.problem(mime: "image/tiff", size: ImageHeader(width: 10, height: 10), complete: true, limits: limits) != nil, "TIFF is no photo")
+    }
+
+    /// `body` run with `bytes` open in a temporary file.
+    func withFile<T>(_ bytes: [UInt8], _ body: (Int32) -> T) throws -> T {
+        let path = NSTemporaryDirectory() + "/image-\(UUID().uuidString)"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        return body(fd)
+    }
+
+    /// A JPEG's structure around made-up data: six 64 KiB APP1 segments (the first holding an EXIF-style thumbnail,
+    /// itself a JPEG with its own end marker), the frame, a scan whose data has stuffed and restart markers, the end.
+    func jpeg(scanData: [UInt8] = [0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56] + [UInt8](repeating: 0x78, count: 100_000)) -> (head: [UInt8], scan: [UInt8]) {
+        let thumbnail: [UInt8] = [0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0x01, 0xFF, 0xD9]
+        var head: [UInt8] = [0xFF, 0xD8]
+        for i in 0..<6 {
+            let payload = (i == 0 ? thumbnail : []) + [UInt8](repeating: 0x41, count: 0xFFED - (i == 0 ? thumbnail.count : 0))
+            head += [0xFF, 0xE1, 0xFF, 0xEF] + payload
+        }
+        head += [0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xE0, 0x02, 0x80] + [UInt8](repeating: 0, count: 10) // 640×480, length 17
+        head += [0xFF, 0xDA, 0x00, 0x08] + [UInt8](repeating: 0, count: 6)
+        return (head, scanData)
+    }
+
+    @Test func aJPEGsSizeAndEndAreFoundPastAnyLengthOfMetadata() throws {
+        let (head, scan) = jpeg()
+        #expect(head.count > ImageHeader.maxHeaderLength, "the frame is past what one read holds")
+        let whole = head + scan + [0xFF, 0xD9]
+        let first = Array(whole.prefix(4096))
+        #expect(try withFile(whole) { ImageHeader.read(fd: $0, first: first) } == ImageHeader(width: 640, height: 480))
+        #expect(try withFile(whole) { ImageTrailer.isComplete(mime: "image/jpeg", size: Int64(whole.count), fd: $0) })
+        // Bytes appended after the end (a phone's motion photo, padding) are allowed.
+        let motion = whole + Array("....ftypmp42".utf8) + [UInt8](repeating: 0x11, count: 5000)
+        #expect(try withFile(motion) { ImageTrailer.isComplete(mime: "image/jpeg", size: Int64(motion.count), fd: $0) })
+        // Cut anywhere in the scan: no end, though the thumbnail before the scan has one.
+        for cut in [head.count + 3, head.count + 65_536, head.count + scan.count] {
+            let truncated = Array(whole.prefix(cut))
+            #expect(try withFile(truncated) { ImageTrailer.isComplete(mime: "image/jpeg", size: Int64(cut), fd: $0) } == false, "cut at \(cut)")
+        }
+        // An end marker split across the scanner's 64 KiB reads is still found.
+        let (splitHead, _) = jpeg()
+        let split = splitHead + [UInt8](repeating: 0x78, count: 65_536 - 1) + [0xFF, 0xD9]
+        #expect(try withFile(split) { ImageTrailer.isComplete(mime: "image/jpeg", size: Int64(split.count), fd: $0) })
+    }
+
+    @Test func aGIFEndsWithItsTrailer() throws {
+        let gif = Array("GIF89a".utf8) + [0x10, 0x00, 0x20, 0x00] + [UInt8](repeating: 0x2C, count: 100)
+        for (bytes, complete) in [(gif + [0x3B], true), (gif + [0x3B, 0, 0, 0], true), (gif + [0x3B, 0x01, 0x02], false), (gif, false)] {
+            #expect(try withFile(bytes) { ImageTrailer.isComplete(mime: "image/gif", size: Int64(bytes.count), fd: $0) } == complete)
+        }
     }
 }

@@ -22,14 +22,18 @@ public struct FileRecord: Sendable, Equatable {
     public var nameSetByUser: Bool
     /// Width and height, when the bytes are an image whose header says them. Kept in the catalogue, never published.
     public var imageSize: ImageHeader?
+    /// True when the bytes are an image that stops before its end (`ImageTrailer`): such a file is no photo. Kept in
+    /// the catalogue, never published.
+    public var imageTruncated: Bool
 
     public init(id: String, seq: Int64 = 0, url: String?, name: String, fileExtension: String = "", comment: String = "",
                 mime: String? = nil, kind: ContentKind? = nil, size: Int = 0, addedAt: Timestamp, downloadTime: Double? = nil,
-                status: Status, error: String? = nil, nameSetByUser: Bool = false, imageSize: ImageHeader? = nil) {
+                status: Status, error: String? = nil, nameSetByUser: Bool = false, imageSize: ImageHeader? = nil,
+                imageTruncated: Bool = false) {
         self.id = id; self.seq = seq; self.url = url; self.name = name; self.fileExtension = fileExtension
         self.comment = comment; self.mime = mime; self.kind = kind; self.size = size; self.addedAt = addedAt
         self.downloadTime = downloadTime; self.status = status; self.error = error; self.nameSetByUser = nameSetByUser
-        self.imageSize = imageSize
+        self.imageSize = imageSize; self.imageTruncated = imageTruncated
     }
 
     /// Where the bytes live, relative to the root; nil while there are none.

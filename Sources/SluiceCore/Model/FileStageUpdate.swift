@@ -25,6 +25,7 @@ public struct FileStageUpdate: Sendable, Equatable {
             file.size = stored.size
             file.downloadTime = stored.downloadTime
             file.imageSize = stored.imageSize
+            file.imageTruncated = stored.imageTruncated
         }
         if let sourceName, !file.nameSetByUser { file.name = sourceName }
     }
@@ -41,10 +42,12 @@ public struct StoredBytes: Sendable, Equatable {
     public var downloadTime: Double?
     /// Width and height, when the bytes are an image whose header says them.
     public var imageSize: ImageHeader?
+    /// True when the bytes are an image that stops before its end.
+    public var imageTruncated: Bool
 
     public init(kind: ContentKind, mime: String, fileExtension: String, size: Int, downloadTime: Double? = nil,
-                imageSize: ImageHeader? = nil) {
+                imageSize: ImageHeader? = nil, imageTruncated: Bool = false) {
         self.kind = kind; self.mime = mime; self.fileExtension = fileExtension; self.size = size; self.downloadTime = downloadTime
-        self.imageSize = imageSize
+        self.imageSize = imageSize; self.imageTruncated = imageTruncated
     }
 }

@@ -6,7 +6,7 @@ public enum PhotoRule {
 
     /// Why bytes sniffed as `mime`, with `size` read from their header (nil: unreadable) and running to their end
     /// or not (`complete`, `ImageTrailer`), cannot be a photo; nil when they can.
-    public static func problem(mime: String?, size: ImageHeader?, complete: Bool = true, limits: Limits) -> String? {
+    public static func problem(mime: String?, size: ImageHeader?, complete: Bool, limits: Limits) -> String? {
         guard let mime, types.contains(mime) else {
             return "not a photo: the bytes are \(mime ?? "of no known type"); a photo must be a JPEG, PNG, WebP or GIF image"
         }

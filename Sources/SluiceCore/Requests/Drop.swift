@@ -3,8 +3,9 @@ public struct Drop: Sendable {
     public enum Content: Sendable {
         /// A request file's parsed document.
         case document(JSONValue)
-        /// A plain file to store, with the type its bytes show (and, for an image, the size its header says).
-        case upload(SniffedType, size: Int, imageSize: ImageHeader? = nil)
+        /// A plain file to store, with the type its bytes show (and, for an image, the size its header says and
+        /// whether its bytes stop before the image's end).
+        case upload(SniffedType, size: Int, imageSize: ImageHeader? = nil, imageTruncated: Bool = false)
         /// Refused before it could be applied (unreadable, too large, not a regular file).
         case refused(RequestFailure)
     }
@@ -22,7 +23,7 @@ public struct Drop: Sendable {
     /// For an upload: where its bytes are stored (the File's id is the request's, so applying the drop again after a
     /// crash names the same path).
     public var uploadPath: String? {
-        guard case let .upload(type, _, _) = content else { return nil }
+        guard case let .upload(type, _, _, _) = content else { return nil }
         return RootLayout.storedFile(kind: type.kind, id: requestID, extension: Drop.uploadExtension(name: name, type: type))
     }
 

@@ -30,11 +30,11 @@ public struct RequestExecutor: Sendable {
         case let .refused(failure):
             destination = rejected
             single(failure.status, failure.body)
-        case let .upload(type, size, imageSize):
+        case let .upload(type, size, imageSize, imageTruncated):
             var file = FileRecord(id: drop.requestID, url: nil, name: drop.name,
                                   fileExtension: Drop.uploadExtension(name: drop.name, type: type),
                                   mime: type.mime, kind: type.kind, size: size, addedAt: drop.receivedAt, status: .ready,
-                                  imageSize: imageSize)
+                                  imageSize: imageSize, imageTruncated: imageTruncated)
             try tx.insertFile(&file)
             destination = file.storedPath!
             single(200, file.json)
@@ -123,7 +123,8 @@ public struct RequestExecutor: Sendable {
                     return .failure(RequestFailure(status: 409, description: "The file is \(file.status.rawValue): only a stored image can be a photo.",
                                                    data: .string(id), errors: [("file_id", ["the file is \(file.status.rawValue), not ready"])]))
                 }
-                if let problem = PhotoRule.problem(mime: file.mime, size: file.imageSize, limits: decoder.limits) {
+                if let problem = PhotoRule.problem(mime: file.mime, size: file.imageSize, complete: !file.imageTruncated,
+                                                   limits: decoder.limits) {
                     return .failure(RequestFailure(status: 422, description: "The file cannot be a photo: \(problem).",
                                                    data: .string(id), errors: [("file_id", [problem])]))
                 }
@@ -161,21 +162,21 @@ public struct RequestExecutor: Sendable {
         return true
     }
 
-    /// Seed 004's bulk delete: each pet found is deleted with its photos (their Files, rows and bytes); every id that
-    /// is not a pet's (not a string, not a UUID, repeated, not found) gets an entry in `errors`, in the order given.
+    /// Seed 004's bulk delete: each pet found is deleted with its photos (their Files, rows and bytes). Every id that
+    /// deletes no pet gets an entry in `errors`, in the order given, with seed 004's one message, which is true of each
+    /// case: no pet has an id that is not a string or not a UUID, and an id repeated in the request matches no pet
+    /// any more the second time (the first deleted it, or found none either).
     private func deletePets(_ ids: [JSONValue], in tx: any CatalogueWriting) throws -> [UInt8] {
         var deleted = 0
         var seen = Set<String>()
         var errors = JSONWriter()
         errors.beginArray()
-        func error(_ id: JSONValue, _ message: String) {
-            errors.beginObject(); errors.key("id"); errors.value(id); errors.key("error"); errors.string(message); errors.endObject()
+        func notFound(_ id: JSONValue) {
+            errors.beginObject(); errors.key("id"); errors.value(id); errors.key("error"); errors.string(Self.petNotFoundMessage); errors.endObject()
         }
         for value in ids {
-            guard case let .string(raw) = value else { error(value, "Not a pet id: expected a UUID string, got \(value.typeName)."); continue }
-            guard let id = Identifier.canonical(raw) else { error(value, "Not a valid UUID."); continue }
-            guard seen.insert(id).inserted else { error(value, "Repeated in this request: deleted once."); continue }
-            guard let photos = try tx.deletePet(id: id) else { error(value, Self.petNotFoundMessage); continue }
+            guard case let .string(raw) = value, let id = Identifier.canonical(raw), seen.insert(id).inserted,
+                  let photos = try tx.deletePet(id: id) else { notFound(value); continue }
             for photo in photos { _ = try deleteFile(photo, in: tx) }
             deleted += 1
         }

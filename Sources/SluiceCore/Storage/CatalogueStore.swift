@@ -87,8 +87,6 @@ public protocol CatalogueWriting: CatalogueReading {
     func attachPhoto(fileID: String, petID: String, ready: Bool) throws
     /// Lists a photo whose bytes are now stored; false when the File is no pet's photo.
     func markPhotoReady(fileID: String) throws -> Bool
-    /// Takes the File `fileID` off its pet's photos (its download did not give a photo); the File stays.
-    func detachPhoto(fileID: String) throws
     /// Deletes the pet and records the deletion; returns its photos' File ids (ready or not), for the caller to
     /// delete, or nil when there is no such pet.
     func deletePet(id: String) throws -> [String]?

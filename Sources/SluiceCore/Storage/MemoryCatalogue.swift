@@ -158,7 +158,7 @@ final class MemoryTransaction: CatalogueWriting {
         return true
     }
 
-    func detachPhoto(fileID: String) {
+    private func detachPhoto(fileID: String) {
         guard let photo = state.photos.removeValue(forKey: fileID) else { return }
         if photo.ready && state.pets[photo.pet] != nil { state.petVersions[photo.pet] = tick() }
     }
