@@ -279,7 +279,8 @@ extension SQLiteTransaction {
         let counted = hasPhotos == nil ? "pets" : hasPhotos! ? "with_photos" : "pets - with_photos"
         var skipped = 0
         var from: Int64 = .max
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT bucket, \(counted) FROM pet_buckets ORDER BY bucket")) {
+        let buckets = try Row.fetchCursor(db.cachedStatement(sql: "SELECT bucket, \(counted) FROM pet_buckets ORDER BY bucket"))
+        while let row = try buckets.next() {
             let bucket: Int64 = row[0], count: Int = row[1]
             if skipped + count > offset { from = bucket * Self.bucketSize; break }
             skipped += count

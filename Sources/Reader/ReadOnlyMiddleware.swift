@@ -2,19 +2,20 @@ import Hummingbird
 import HTTPTypes
 import SluiceCore
 
-/// GET and HEAD only (405 otherwise), the API key when one is set, and HEAD answered without a body.
+/// The API key when one is set (checked first: without it, nothing about a route is told, not even its methods),
+/// GET and HEAD only (405 otherwise), and HEAD answered without a body.
 struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
     let apiKey: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let apiKey, request.uri.path != "/healthz",
+           !Self.sameKey(request.headers[HTTPField.Name("X-API-KEY")!], apiKey) {
+            return JSONResponse.error(.unauthorized, "unauthorized")
+        }
         guard request.method == .get || request.method == .head else {
             var response = JSONResponse.error(.methodNotAllowed, "the reader is read-only: use GET or HEAD; writes are request files dropped into inbox/")
             response.headers[.allow] = "GET, HEAD"
             return response
-        }
-        if let apiKey, request.uri.path != "/healthz",
-           !Self.sameKey(request.headers[HTTPField.Name("X-API-KEY")!], apiKey) {
-            return JSONResponse.error(.unauthorized, "unauthorized")
         }
         let response: Response
         do {

@@ -33,6 +33,10 @@ struct ExportPets: ParsableCommand {
         guard hasPhotos == nil || hasPhotos == "true" || hasPhotos == "false" else {
             throw ValidationError("--has-photos must be true or false, not \"\(hasPhotos!)\"")
         }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.absoluteRoot, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("no folder \(root.absoluteRoot): give --root the folder holding inbox/, upload/ and outbox/")
+        }
     }
 
     func run() throws {
@@ -62,6 +66,7 @@ struct ExportPets: ParsableCommand {
 /// Standard output, written in large pieces.
 struct StandardOutput {
     private var failed = false
+    private var failure: Int32 = 0
 
     mutating func write(_ bytes: [UInt8]) {
         guard !failed else { return }
@@ -70,7 +75,7 @@ struct StandardOutput {
             while offset < buffer.count {
                 let n = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 && errno == EINTR { continue }
-                if n <= 0 { failed = true; return }
+                if n <= 0 { failed = true; failure = n < 0 ? errno : EIO; return }
                 offset += n
             }
         }
@@ -78,6 +83,6 @@ struct StandardOutput {
 
     /// Throws when a write failed (a closed pipe, a full disk).
     func finish() throws {
-        if failed { throw CommandFailure("could not write the export to standard output: \(String(cString: strerror(errno)))") }
+        if failed { throw CommandFailure("could not write the export to standard output: \(String(cString: strerror(failure)))") }
     }
 }

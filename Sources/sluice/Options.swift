@@ -101,6 +101,7 @@ struct ReaderOptions: ParsableArguments {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        if apiKey?.isEmpty == true { throw ValidationError("--api-key must not be empty: give the key, or leave the option out for no key") }
     }
 }
 

@@ -134,6 +134,8 @@ import TestSupport
         #expect((try JSONSerialization.jsonObject(with: Data(withPhotos.out.utf8)) as? [String: [Any]])?["pets"]?.count == 2)
         let badFlag = try SluiceProcess.run(["export", "pets", "--root", root.path, "--has-photos", "yes"])
         #expect(badFlag.status != 0 && badFlag.err.contains("--has-photos must be true or false"))
+        let noRoot = try SluiceProcess.run(["export", "pets", "--root", root.path + "/no-such-folder"])
+        #expect(noRoot.status == 64 && noRoot.err.contains("no folder") && noRoot.out.isEmpty, "\(noRoot.err)")
 
         // Bulk delete: a missing id, a repeated one and no UUID each get an error; photos go with their pets.
         let missing = "00000000-0000-4000-8000-0000000000aa"
@@ -206,15 +208,22 @@ import TestSupport
         #expect(root.wait { root.json("outbox/receipts/pet.json") != nil })
         let pet = try #require(root.json("outbox/receipts/pet.json")?["body"] as? [String: Any])["id"] as? String ?? ""
         let base = "http://127.0.0.1:\(port)"
-        let routes = ["/files", "/file/\(pet)", "/file/\(pet)/download", "/pets", "/pets/\(pet)", "/pets/index.json",
-                      "/receipts/pet.json", "/", "/index.html", "/files/index.json"]
-        for route in routes {
+        // What each route answers with the key (a pet's id is no file's: seed 000's `{}` for the File, 404 for its bytes).
+        let routes: [(String, Int)] = [("/files", 200), ("/file/\(pet)", 200), ("/file/\(pet)/download", 404), ("/pets", 200),
+                                       ("/pets/\(pet)", 200), ("/pets/index.json", 200), ("/receipts/pet.json", 200), ("/", 200),
+                                       ("/index.html", 200), ("/no-such-thing", 404)]
+        for (route, status) in routes {
             let refused = try await HTTPClient.request(base + route)
             #expect(refused.status == 401 && refused.json?["error"] as? String == "unauthorized", "\(route) without the key")
             #expect(try await HTTPClient.request(base + route, headers: ["X-API-KEY": "s3cre"]).status == 401, "\(route), a wrong key")
-            #expect(try await HTTPClient.request(base + route, headers: ["X-API-KEY": "s3cret"]).status != 401, "\(route) with it")
+            #expect(try await HTTPClient.request(base + route, headers: ["X-API-KEY": "s3cret"]).status == status, "\(route) with it")
         }
+        // Without the key nothing is told, not even which methods a route takes; with it, writes are 405.
+        #expect(try await HTTPClient.request(base + "/pets", method: "POST").status == 401)
+        #expect(try await HTTPClient.request(base + "/pets", method: "POST", headers: ["X-API-KEY": "s3cret"]).status == 405)
         #expect(try await HTTPClient.request(base + "/healthz").status == 200)
+        let empty = try SluiceProcess.run(["serve", "--root", root.path, "--api-key", ""])
+        #expect(empty.status == 64 && empty.err.contains("--api-key must not be empty"), "\(empty.err)")
     }
 
     @Test func demoFillsAFreshRootThroughThePipeline() throws {

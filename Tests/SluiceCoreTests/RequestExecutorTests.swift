@@ -169,7 +169,9 @@ import Testing
         #expect(try errors(#"{"op":"pet.create","name":"x","age":1,"type":"hamster"}"#) == [#"type: must be one of "dog", "cat", got "hamster""#])
         #expect(try errors(#"{"op":"pet.create","name":"x","age":1,"type":"Dog"}"#) == [#"type: must be one of "dog", "cat", got "Dog""#])
         #expect(try errors(#"{"op":"pet.create",\#(good),"age":1,"color":"red"}"#) == ["color: unknown field"])
-        #expect(try errors(#"{"op":"pet.photo","pet_id":"\#(Identifier.make())"}"#) == [": give url (a photo to download) or file_id (a stored image), not both"])
+        #expect(try errors(#"{"op":"pet.photo","pet_id":"\#(Identifier.make())"}"#) == ["url: missing: give url (a photo to download) or file_id (a stored image)"])
+        #expect(try errors(#"{"op":"pet.photo","pet_id":"\#(Identifier.make())","url":"http://h/a.png","file_id":"\#(Identifier.make())"}"#)
+                == ["file_id: give url (a photo to download) or file_id (a stored image), not both"])
         #expect(try errors(#"{"op":"pets.delete","ids":"x"}"#) == ["ids: expected array, got string"])
     }
 }

@@ -77,7 +77,8 @@ public struct RequestDecoder: Sendable {
             let pet = v.uuid("pet_id")
             var source: Request.PhotoSource?
             switch (value["url"], value["file_id"]) {
-            case (nil, nil), (.some, .some): v.error("", "give url (a photo to download) or file_id (a stored image), not both")
+            case (nil, nil): v.error("url", "missing: give url (a photo to download) or file_id (a stored image)")
+            case (.some, .some): v.error("file_id", "give url (a photo to download) or file_id (a stored image), not both")
             case (.some, nil): source = v.url("url").map { .url($0) }
             case (nil, .some): source = v.uuid("file_id").map { .file(id: $0) }
             }
