@@ -259,20 +259,42 @@ func sampleFile(_ name: String = "f") -> FileRecord {
                 pets.append(pet)
             }
         }
-        // Every 7th pet gets a photo; every 5th is deleted, some of them with a photo.
+        // Photos: every 7th pet one, ready; every 13th two more; every 11th one still downloading, of which every
+        // 22nd's is stored later. Then every 21st pet loses its first photo's File, and every 5th pet is deleted.
+        var firstPhoto: [Int: String] = [:], pending: [Int: String] = [:]
         try c.write { tx in
-            for (i, pet) in pets.enumerated() where i % 7 == 0 {
-                var photo = sampleFile("p\(i).png")
-                try tx.insertFile(&photo)
-                try tx.attachPhoto(fileID: photo.id, petID: pet.id, ready: true)
+            for (i, pet) in pets.enumerated() {
+                var count = i % 7 == 0 ? 1 : 0
+                if i % 13 == 0 { count += 2 }
+                for k in 0..<count {
+                    var photo = sampleFile("p\(i)-\(k).png")
+                    try tx.insertFile(&photo)
+                    try tx.attachPhoto(fileID: photo.id, petID: pet.id, ready: true)
+                    if k == 0 { firstPhoto[i] = photo.id }
+                }
+                if i % 11 == 0 {
+                    var photo = sampleFile("p\(i)-later.png")
+                    try tx.insertFile(&photo)
+                    try tx.attachPhoto(fileID: photo.id, petID: pet.id, ready: false)
+                    pending[i] = photo.id
+                }
             }
+        }
+        try c.write { tx in
+            for (i, photo) in pending where i % 22 == 0 { _ = try tx.markPhotoReady(fileID: photo) }
+            for (i, photo) in firstPhoto where i % 21 == 0 { try tx.deleteFile(id: photo) }
             for (i, pet) in pets.enumerated() where i % 5 == 0 { _ = try tx.deletePet(id: pet.id) }
+        }
+        func photoCount(_ i: Int) -> Int {
+            var n = (i % 7 == 0 ? 1 : 0) + (i % 13 == 0 ? 2 : 0) + (i % 22 == 0 ? 1 : 0)
+            if i % 21 == 0 && firstPhoto[i] != nil { n -= 1 }
+            return n
         }
         let alive = pets.indices.filter { $0 % 5 != 0 }
         let expected: [Bool?: [String]] = [
             nil: alive.map { pets[$0].id },
-            true: alive.filter { $0 % 7 == 0 }.map { pets[$0].id },
-            false: alive.filter { $0 % 7 != 0 }.map { pets[$0].id },
+            true: alive.filter { photoCount($0) > 0 }.map { pets[$0].id },
+            false: alive.filter { photoCount($0) == 0 }.map { pets[$0].id },
         ]
         try c.read { (r) throws in
             for (hasPhotos, ids) in expected {
@@ -281,6 +303,9 @@ func sampleFile(_ name: String = "f") -> FileRecord {
                     let page = try r.pets(hasPhotos: hasPhotos, offset: offset, limit: 20).map(\.id)
                     #expect(page == Array(ids.dropFirst(offset).prefix(20)), "has_photos \(String(describing: hasPhotos)), offset \(offset)")
                 }
+            }
+            for i in alive where i % 7 == 0 || i % 11 == 0 || i % 13 == 0 {
+                #expect(try r.pet(id: pets[i].id)?.photos.count == photoCount(i), "pet \(i)'s listed photos")
             }
         }
     }

@@ -1,5 +1,7 @@
+import Catalogue
 import Foundation
 import Imaging
+import SluiceCore
 import Testing
 import TestSupport
 
@@ -195,6 +197,92 @@ import TestSupport
         // The watch goes on.
         try root.drop("after.json", json: #"{"op": "pet.create", "name": "next", "age": 2, "type": "dog"}"#)
         #expect(root.wait { root.json("outbox/receipts/after.json")?["status"] as? Int == 200 })
+    }
+
+    /// The catalogue's pets (with their listed photos), Files and unfinished jobs, read-only.
+    func snapshot(_ root: TemporaryRoot) throws -> (pets: [PetRecord], files: [FileRecord], jobs: Int) {
+        let catalogue = try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite", readOnly: true)
+        return try catalogue.read {
+            (try $0.pets(afterSeq: 0, limit: 1000, hasPhotos: nil), try $0.files(afterSeq: 0, limit: 1000), try $0.unfinishedJobCount())
+        }
+    }
+
+    func photoIDs(_ root: TemporaryRoot, _ receipt: String) -> [String] {
+        results(root, receipt).compactMap { ($0["body"] as? [String: Any])?["id"] as? String }
+    }
+
+    /// A photo's download is a job like any other: a kill -9 during it, then a SIGTERM during the retry, then a `run`:
+    /// each pet ends with its one photo, stored once.
+    @Test func photoDownloadsSurviveAKillAndAStopAndArriveOnce() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        server.serve("a.png", try png(30, 20))
+        server.serve("b.png", try png(20, 30))
+        let root = TemporaryRoot("e2e-pets-stops")
+        defer { root.remove() }
+        try root.drop("pets.json", json: """
+            [{"op": "pet.create", "name": "a", "age": 1, "type": "dog"}, {"op": "pet.create", "name": "b", "age": 2, "type": "cat"}]
+            """)
+        var watch = try SluiceProcess(["watch", "--root", root.path])
+        #expect(root.wait { root.json("outbox/receipts/pets.json") != nil })
+        let pets = photoIDs(root, "pets.json")
+        try #require(pets.count == 2)
+        try root.drop("photos.json", json: """
+            [{"op": "pet.photo", "pet_id": "\(pets[0])", "url": "\(server.base)/slowly/2500/a.png"},
+             {"op": "pet.photo", "pet_id": "\(pets[1])", "url": "\(server.base)/slowly/2500/b.png"}]
+            """)
+        #expect(root.wait { root.json("outbox/receipts/photos.json") != nil })
+        let photos = photoIDs(root, "photos.json")
+        try #require(photos.count == 2)
+        func downloading() -> Bool { photos.contains { root.json("outbox/files/\($0).json")?["status"] as? String == "downloading" } }
+
+        #expect(root.wait(downloading), "the photos are downloading when the kill comes")
+        watch.kill(SIGKILL)
+        watch.process.waitUntilExit()
+        watch = try SluiceProcess(["watch", "--root", root.path])
+        #expect(root.wait(downloading), "the restarted watch took the photos over")
+        watch.kill(SIGTERM)
+        #expect(watch.wait(timeout: 10))
+        let run = try SluiceProcess(["run", "--root", root.path])
+        #expect(run.wait(timeout: 60) && run.process.terminationStatus == 0)
+
+        let done = try snapshot(root)
+        #expect(done.jobs == 0)
+        #expect(done.pets.map(\.photos) == [[photos[0]], [photos[1]]], "each pet has its one photo, listed")
+        #expect(done.files.filter { photos.contains($0.id) }.allSatisfy { $0.status == .ready })
+        #expect(root.list("upload/image").sorted() == photos.map { $0 + ".png" }.sorted(), "stored once each")
+        for (pet, photo) in zip(pets, photos) {
+            let published = root.json("outbox/pets/\(pet).json")?["photos"] as? [[String: Any]]
+            #expect(published?.compactMap { $0["id"] as? String } == [photo])
+        }
+    }
+
+    /// A pet deleted while its photo downloads takes the photo with it: the download's late result stores nothing.
+    @Test func aPetDeletedWhileItsPhotoDownloadsLeavesNothing() async throws {
+        let server = try await LocalHTTPServer.start()
+        defer { server.stop() }
+        server.serve("a.png", try png(30, 20))
+        let root = TemporaryRoot("e2e-pets-delete-mid")
+        defer { root.remove() }
+        let watch = try SluiceProcess(["watch", "--root", root.path])
+        defer { watch.stop() }
+        try root.drop("pet.json", json: #"{"op": "pet.create", "name": "a", "age": 1, "type": "dog"}"#)
+        #expect(root.wait { root.json("outbox/receipts/pet.json") != nil })
+        let pet = body(root, "pet.json")["id"] as? String ?? ""
+        try root.drop("photo.json", json: #"{"op": "pet.photo", "pet_id": "\#(pet)", "url": "\#(server.base)/slowly/2000/a.png"}"#)
+        #expect(root.wait { root.json("outbox/receipts/photo.json") != nil })
+        let photo = body(root, "photo.json")["id"] as? String ?? ""
+        #expect(root.wait { root.json("outbox/files/\(photo).json")?["status"] as? String == "downloading" })
+        try root.drop("delete.json", json: #"{"op": "pets.delete", "ids": ["\#(pet)"]}"#)
+        #expect(root.wait { body(root, "delete.json")["deleted"] as? Int == 1 })
+        // The job went with the File; the transfer itself ends about 2 s after it began, and its late result finds
+        // neither File nor job: nothing is stored.
+        #expect(root.wait { try! snapshot(root).jobs == 0 })
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(root.list("upload/image").isEmpty && root.list("upload/.part").isEmpty)
+        #expect(root.read("outbox/files/\(photo).json") == nil && root.read("outbox/pets/\(pet).json") == nil)
+        let after = try snapshot(root)
+        #expect(after.pets.isEmpty && after.files.isEmpty)
     }
 
     @Test func theAPIKeyGuardsEveryRouteButHealth() async throws {

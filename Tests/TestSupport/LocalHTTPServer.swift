@@ -9,7 +9,8 @@ import Synchronization
 /// Routes: `/bytes/<n>` (n bytes, with length), `/chunked/<n>` (n bytes, no length), `/png`, `/status/<code>`
 /// (429/503 carry `Retry-After: 0`), `/flaky/<key>/<failures>` (503 that many times, then 200),
 /// `/named?cd=<Content-Disposition>`, `/redirect-loop`, `/redirect-file`, `/redirect-to/<n>` (→ /bytes/n),
-/// `/stall` (10 bytes, then silence), `/slow/<ms>/<n>` (n bytes after ms), `/static/<name>` (files registered with `serve`).
+/// `/stall` (10 bytes, then silence), `/slow/<ms>/<n>` (n bytes after ms), `/static/<name>` (files registered with `serve`),
+/// `/slowly/<ms>/<name>` (one of those after ms).
 public final class LocalHTTPServer: Sendable {
     public let port: Int
     private let task: Task<Void, any Error>
@@ -78,6 +79,11 @@ public final class LocalHTTPServer: Sendable {
             let n = Int(context.parameters.get("n") ?? "0") ?? 0
             try await Task.sleep(for: .milliseconds(ms))
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: LocalHTTPServer.pattern(n))))
+        }
+        router.get("/slowly/:ms/:name") { _, context -> Response in
+            try await Task.sleep(for: .milliseconds(Int(context.parameters.get("ms") ?? "0") ?? 0))
+            guard let bytes = state.files.withLock({ $0[context.parameters.get("name") ?? ""] }) else { return Response(status: .notFound) }
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         router.get("/static/:name") { _, context -> Response in
             guard let bytes = state.files.withLock({ $0[context.parameters.get("name") ?? ""] }) else { return Response(status: .notFound) }
