@@ -15,8 +15,8 @@ struct ExportPets: ParsableCommand {
         commandName: "pets",
         abstract: "Write the pets as seed 004's JSON, {\"pets\": [...]} with photos as a list of URLs, to standard output.",
         discussion: """
-            Streamed: memory stays flat however many pets there are. Reads the catalogue read-only, beside a running \\
-            `watch` or `up`.
+            Streamed, 500 pets a read: memory stays flat however many pets there are. Reads the catalogue read-only, \
+            beside a running `watch` or `up`; a pet created or deleted while the export runs may or may not be in it.
 
             Examples:
               sluice export pets > pets.json
