@@ -6,14 +6,19 @@ import Testing
 import TestSupport
 
 @Suite struct OutboxPublisherTests {
+    /// A catalogue in `root/.sluice/` and a publisher writing `root/outbox/` from it.
+    func publishing(_ root: TemporaryRoot) throws -> (SQLiteCatalogue, OutboxPublisher) {
+        try FileManager.default.createDirectory(atPath: root.path + "/.sluice", withIntermediateDirectories: true)
+        let catalogue = try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite")
+        return (catalogue, try OutboxPublisher(root: root.path, catalogue: catalogue))
+    }
+
     /// A pass large enough to be written by two threads: a drop name used 100 times in it gets the last one's receipt,
     /// every pet its object, and no temporary file is left behind.
     @Test func aLargePassWritesEachNameOnceAndTheLastReceiptWins() throws {
         let root = TemporaryRoot("publish-parallel")
         defer { root.remove() }
-        try FileManager.default.createDirectory(atPath: root.path + "/.sluice", withIntermediateDirectories: true)
-        let catalogue = try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite")
-        let publisher = try OutboxPublisher(root: root.path, catalogue: catalogue)
+        let (catalogue, publisher) = try publishing(root)
         let executor = RequestExecutor()
         let records = try catalogue.write { tx in
             try (0..<100).map { i in
@@ -37,9 +42,7 @@ import TestSupport
     @Test func publishesMarkedObjectsPagesIndexAndReceiptsThenRemovesDeleted() throws {
         let root = TemporaryRoot("publish")
         defer { root.remove() }
-        try FileManager.default.createDirectory(atPath: root.path + "/.sluice", withIntermediateDirectories: true)
-        let catalogue = try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite")
-        let publisher = try OutboxPublisher(root: root.path, catalogue: catalogue)
+        let (catalogue, publisher) = try publishing(root)
         let executor = RequestExecutor()
         // One batch of 150 uploads, committed together as the ingest loop does.
         let records = try catalogue.write { tx in
