@@ -68,7 +68,7 @@ struct SQLiteTransaction: CatalogueWriting {
 
     func requestsCommitted(after: Int64, upTo: Int64) throws -> [RequestRecord] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT id, name, receipt_name, receipt, destination FROM requests WHERE version > ? AND version <= ? ORDER BY version
+            SELECT id, name, receipt_name, receipt, destination FROM requests WHERE version > ? AND version <= ? ORDER BY version, rowid
             """), arguments: [after, upTo]).map(decodeRequest)
     }
 

@@ -99,7 +99,12 @@ enum Schema {
                 -- offset is found by summing buckets, then skipping at most 1,000 rows, whatever the number of pets.
                 CREATE TABLE pet_buckets(bucket INTEGER PRIMARY KEY, pets INTEGER NOT NULL, with_photos INTEGER NOT NULL);
                 INSERT INTO pet_buckets SELECT seq / 1000, count(*), sum(photo_count > 0) FROM pets GROUP BY seq / 1000;
+                """)
+        }
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: """
                 -- Set when an image's bytes stop before the image's end (a truncated upload or download): no photo.
+                -- Files stored before this version count as whole (their bytes were not looked at).
                 ALTER TABLE files ADD COLUMN image_truncated INTEGER NOT NULL DEFAULT 0;
                 """)
         }

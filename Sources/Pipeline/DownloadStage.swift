@@ -117,8 +117,11 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
             let recorded = try toRecord.map { finished in
                 // A pet's photo whose bytes are no photo is not stored: it ends here, with the reason.
                 let placement = finished.placement!
+                let bytes: Int
+                if case let .success(size) = finished.result.outcome { bytes = Int(size) } else { bytes = 0 }
                 if try tx.photoOwner(fileID: finished.job.subject) != nil, let problem = PhotoRule.problem(
-                    mime: placement.type.mime, size: placement.imageSize, complete: placement.imageComplete, limits: configuration.limits) {
+                    mime: placement.type.mime, bytes: bytes, size: placement.imageSize, complete: placement.imageComplete,
+                    limits: configuration.limits) {
                     var refused = finished
                     refused.result.outcome = .failure(message: problem, transient: false, retryAfter: nil)
                     refused.placement = nil

@@ -54,12 +54,14 @@ public enum IndexPage {
     async function listing(key, noun, render, empty) {
       const box = document.getElementById(key), where = document.getElementById(key + "-where");
       const newer = document.getElementById(key + "-newer"), older = document.getElementById(key + "-older");
-      const index = await (await fetch(key + "/index.json", {cache: "no-store"})).json().catch(() => null);
+      const answer = await fetch(key + "/index.json", {cache: "no-store"}).catch(() => null);
+      const index = answer && answer.ok ? await answer.json().catch(() => null) : null;
       if (!index) { box.innerHTML = empty; return; }
       let page = index.pages - 1;
       async function show(p) {
         page = p;
-        const data = await (await fetch(key + "/page-" + p + ".json", {cache: "no-store"})).json().catch(() => ({}));
+        const got = await fetch(key + "/page-" + p + ".json", {cache: "no-store"}).catch(() => null);
+        const data = got && got.ok ? await got.json().catch(() => ({})) : {};
         box.innerHTML = (data[key] || []).slice().reverse().map(render).join("") || empty;
         newer.disabled = p >= index.pages - 1;
         older.disabled = p <= 0;

@@ -159,6 +159,20 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         let after = try #require(try c.read { try $0.file(id: f.id) })
         #expect(after.name == "mine.bin" && after.comment == "keep", "the user's fields survive the stage's result")
         #expect(after.status == .ready && after.mime == "image/png" && after.size == 70 && after.storedPath == "upload/image/\(f.id).png")
+        #expect(!after.imageTruncated)
+        // What the stored bytes say of the image is kept: its size, and whether it stops before its end.
+        var cut = sampleFile("cut.jpg")
+        cut.imageSize = ImageHeader(width: 40, height: 30)
+        cut.imageTruncated = true
+        try c.write { try $0.insertFile(&cut) }
+        let keptCut = try #require(try c.read { try $0.file(id: cut.id) })
+        #expect(keptCut.imageTruncated && keptCut.imageSize == ImageHeader(width: 40, height: 30))
+        let whole = StoredBytes(kind: .image, mime: "image/jpeg", fileExtension: ".jpg", size: 900, imageSize: ImageHeader(width: 8, height: 6))
+        #expect(try c.write { try $0.updateFile(id: cut.id, stage: FileStageUpdate(status: .ready, stored: whole)) })
+        let restored = try #require(try c.read { try $0.file(id: cut.id) })
+        #expect(!restored.imageTruncated && restored.imageSize == ImageHeader(width: 8, height: 6), "stored again, whole")
+        #expect(try c.write { try $0.updateFile(id: cut.id, stage: FileStageUpdate(status: .error, error: "x")) })
+        #expect(try c.read { try $0.file(id: cut.id) }?.imageSize == ImageHeader(width: 8, height: 6), "no bytes stored: kept")
         // Without a rename, the source's name is taken; a later failure keeps what was stored.
         var g = sampleFile("g")
         try c.write { try $0.insertFile(&g) }

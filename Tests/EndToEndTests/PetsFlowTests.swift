@@ -77,6 +77,15 @@ import TestSupport
         let served = try await HTTPClient.request(try #require(listed["url"] as? String))
         #expect(served.status == 200 && served.body == photo, "the photo is served at its url")
 
+        // A truncated image uploaded is stored as a File, and is no photo by its id either.
+        try root.drop("cut.png", Array(photo.prefix(photo.count / 2)))
+        #expect(root.wait { root.json("outbox/receipts/cut.png.json") != nil })
+        let cut = try #require(body(root, "cut.png.json")["id"] as? String)
+        try root.drop("photo-cut.json", json: #"{"op": "pet.photo", "pet_id": "\#(pets[1])", "file_id": "\#(cut)"}"#)
+        #expect(root.wait { root.json("outbox/receipts/photo-cut.json") != nil })
+        #expect(root.json("outbox/receipts/photo-cut.json")?["status"] as? Int == 422)
+        #expect((body(root, "photo-cut.json")["description"] as? String)?.contains("stop before the image ends (truncated)") == true)
+
         // Photos that are no photos: the receipt comes at once; the File says why, and the pet does not list it.
         let bad = ["page.html": "the bytes are text/html", "notes.txt": "the bytes are text/plain",
                    "truncated.png": "stop before the image ends", "huge.png": "over the limit of 16384 pixels a side"]
@@ -150,7 +159,7 @@ import TestSupport
         #expect(errors.allSatisfy { $0["error"] as? String == "Pet with the matching ID was not found." && $0.count == 2 })
         #expect(root.wait { root.read("outbox/pets/\(pets[0]).json") == nil && root.read("outbox/pets/\(pets[1]).json") == nil })
         #expect(root.wait { root.read("outbox/files/\(urlPhoto).json") == nil && root.read("outbox/files/\(uploaded).json") == nil })
-        #expect(root.wait { root.list("upload/image").isEmpty }, "the photos' bytes are gone: \(root.list("upload/image"))")
+        #expect(root.wait { root.list("upload/image") == [cut + ".png"] }, "the photos' bytes are gone, the cut upload's stay: \(root.list("upload/image"))")
         #expect(try await listing("") == (1, [pets[2]]))
     }
 
@@ -199,11 +208,12 @@ import TestSupport
         #expect(root.wait { root.json("outbox/receipts/after.json")?["status"] as? Int == 200 })
     }
 
-    /// The catalogue's pets (with their listed photos), Files and unfinished jobs, read-only.
-    func snapshot(_ root: TemporaryRoot) throws -> (pets: [PetRecord], files: [FileRecord], jobs: Int) {
+    /// The catalogue's pets (with their listed photos), Files, unfinished jobs and their owners, read-only.
+    func snapshot(_ root: TemporaryRoot) throws -> (pets: [PetRecord], files: [FileRecord], jobs: Int, owners: [String]) {
         let catalogue = try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite", readOnly: true)
         return try catalogue.read {
-            (try $0.pets(afterSeq: 0, limit: 1000, hasPhotos: nil), try $0.files(afterSeq: 0, limit: 1000), try $0.unfinishedJobCount())
+            (try $0.pets(afterSeq: 0, limit: 1000, hasPhotos: nil), try $0.files(afterSeq: 0, limit: 1000),
+             try $0.unfinishedJobCount(), try $0.jobOwners())
         }
     }
 
@@ -211,8 +221,8 @@ import TestSupport
         results(root, receipt).compactMap { ($0["body"] as? [String: Any])?["id"] as? String }
     }
 
-    /// A photo's download is a job like any other: a kill -9 during it, then a SIGTERM during the retry, then a `run`:
-    /// each pet ends with its one photo, stored once.
+    /// A photo's download is a job like any other: a kill -9 during it, then a SIGTERM during the next watch's
+    /// attempt (which hands the jobs back), then a `run`: each pet ends with its one photo.
     @Test func photoDownloadsSurviveAKillAndAStopAndArriveOnce() async throws {
         let server = try await LocalHTTPServer.start()
         defer { server.stop() }
@@ -234,15 +244,20 @@ import TestSupport
         #expect(root.wait { root.json("outbox/receipts/photos.json") != nil })
         let photos = photoIDs(root, "photos.json")
         try #require(photos.count == 2)
-        func downloading() -> Bool { photos.contains { root.json("outbox/files/\($0).json")?["status"] as? String == "downloading" } }
+        func requested(_ n: Int) -> Bool { server.slowly("a.png").started >= n && server.slowly("b.png").started >= n }
 
-        #expect(root.wait(downloading), "the photos are downloading when the kill comes")
+        #expect(root.wait { requested(1) }, "both photos are being fetched when the kill comes")
+        let killed = try snapshot(root).owners
+        #expect(killed.count == 1)
         watch.kill(SIGKILL)
         watch.process.waitUntilExit()
+        // The next watch takes the jobs over (a new owner) and asks for both photos again.
         watch = try SluiceProcess(["watch", "--root", root.path])
-        #expect(root.wait(downloading), "the restarted watch took the photos over")
+        #expect(root.wait { (try? snapshot(root).owners).map { !$0.isEmpty && $0 != killed } == true && requested(2) })
         watch.kill(SIGTERM)
-        #expect(watch.wait(timeout: 10))
+        #expect(watch.wait(timeout: 10) && watch.process.terminationStatus == 0, "a clean stop")
+        let handedBack = try snapshot(root)
+        #expect(handedBack.jobs == 2 && handedBack.owners.isEmpty, "the stop handed both jobs back")
         let run = try SluiceProcess(["run", "--root", root.path])
         #expect(run.wait(timeout: 60) && run.process.terminationStatus == 0)
 
@@ -250,7 +265,8 @@ import TestSupport
         #expect(done.jobs == 0)
         #expect(done.pets.map(\.photos) == [[photos[0]], [photos[1]]], "each pet has its one photo, listed")
         #expect(done.files.filter { photos.contains($0.id) }.allSatisfy { $0.status == .ready })
-        #expect(root.list("upload/image").sorted() == photos.map { $0 + ".png" }.sorted(), "stored once each")
+        #expect(root.list("upload/image").sorted() == photos.map { $0 + ".png" }.sorted() && root.list("upload/.part").isEmpty)
+        #expect(server.slowly("a.png").started == 3 && server.slowly("b.png").started == 3, "one request per attempt")
         for (pet, photo) in zip(pets, photos) {
             let published = root.json("outbox/pets/\(pet).json")?["photos"] as? [[String: Any]]
             #expect(published?.compactMap { $0["id"] as? String } == [photo])
@@ -269,20 +285,19 @@ import TestSupport
         try root.drop("pet.json", json: #"{"op": "pet.create", "name": "a", "age": 1, "type": "dog"}"#)
         #expect(root.wait { root.json("outbox/receipts/pet.json") != nil })
         let pet = body(root, "pet.json")["id"] as? String ?? ""
-        try root.drop("photo.json", json: #"{"op": "pet.photo", "pet_id": "\#(pet)", "url": "\#(server.base)/slowly/2000/a.png"}"#)
-        #expect(root.wait { root.json("outbox/receipts/photo.json") != nil })
+        try root.drop("photo.json", json: #"{"op": "pet.photo", "pet_id": "\#(pet)", "url": "\#(server.base)/slowly/3000/a.png"}"#)
+        #expect(root.wait { server.slowly("a.png").started == 1 })
         let photo = body(root, "photo.json")["id"] as? String ?? ""
-        #expect(root.wait { root.json("outbox/files/\(photo).json")?["status"] as? String == "downloading" })
         try root.drop("delete.json", json: #"{"op": "pets.delete", "ids": ["\#(pet)"]}"#)
         #expect(root.wait { body(root, "delete.json")["deleted"] as? Int == 1 })
-        // The job went with the File; the transfer itself ends about 2 s after it began, and its late result finds
-        // neither File nor job: nothing is stored.
-        #expect(root.wait { try! snapshot(root).jobs == 0 })
-        try await Task.sleep(for: .milliseconds(2500))
+        #expect(server.slowly("a.png").answered == 0, "the pet was deleted while its photo was still being fetched")
+        // The server answers 3 s after the request; its late result finds neither File nor job.
+        #expect(root.wait { server.slowly("a.png").answered == 1 })
+        try await Task.sleep(for: .milliseconds(1000))
         #expect(root.list("upload/image").isEmpty && root.list("upload/.part").isEmpty)
         #expect(root.read("outbox/files/\(photo).json") == nil && root.read("outbox/pets/\(pet).json") == nil)
         let after = try snapshot(root)
-        #expect(after.pets.isEmpty && after.files.isEmpty)
+        #expect(after.pets.isEmpty && after.files.isEmpty && after.jobs == 0)
     }
 
     @Test func theAPIKeyGuardsEveryRouteButHealth() async throws {

@@ -32,14 +32,18 @@ import SluiceCore
 
     @Test func aPhotoIsAnImageOfAKnownSizeWithinTheLimits() {
         let limits = Limits()
-        #expect(PhotoRule.problem(mime: "image/png", size: ImageHeader(width: 800, height: 600), complete: true, limits: limits) == nil)
-        #expect(PhotoRule.problem(mime: "text/html", size: nil, complete: true, limits: limits)?.contains("the bytes are text/html") == true)
-        #expect(PhotoRule.problem(mime: "image/png", size: nil, complete: true, limits: limits)?.contains("does not say the image's size") == true)
-        #expect(PhotoRule.problem(mime: "image/png", size: ImageHeader(width: 100_000, height: 100_000), complete: true, limits: limits)?
+        #expect(PhotoRule.problem(mime: "image/png", bytes: 1000, size: ImageHeader(width: 800, height: 600), complete: true, limits: limits) == nil)
+        #expect(PhotoRule.problem(mime: "text/html", bytes: 1000, size: nil, complete: true, limits: limits)?.contains("the bytes are text/html") == true)
+        #expect(PhotoRule.problem(mime: "image/png", bytes: 1000, size: nil, complete: true, limits: limits)?.contains("does not say the image's size") == true)
+        #expect(PhotoRule.problem(mime: "image/png", bytes: 1000, size: ImageHeader(width: 100_000, height: 100_000), complete: true, limits: limits)?
             .contains("over the limit of 16384 pixels a side") == true)
-        #expect(PhotoRule.problem(mime: "image/webp", size: ImageHeader(width: 10_000, height: 10_000), complete: true, limits: limits)?
+        #expect(PhotoRule.problem(mime: "image/webp", bytes: 1000, size: ImageHeader(width: 10_000, height: 10_000), complete: true, limits: limits)?
             .contains("100000000 pixels, over the limit of 50000000") == true)
-        #expect(PhotoRule.problem(mime: "image/tiff", size: ImageHeader(width: 10, height: 10), complete: true, limits: limits) != nil, "TIFF is no photo")
+        #expect(PhotoRule.problem(mime: "image/tiff", bytes: 1000, size: ImageHeader(width: 10, height: 10), complete: true, limits: limits) != nil, "TIFF is no photo")
+        #expect(PhotoRule.problem(mime: "image/jpeg", bytes: 60 << 20, size: ImageHeader(width: 10, height: 10), complete: true, limits: limits)?
+            .contains("over the limit of 52428800 bytes (50 MiB)") == true)
+        #expect(PhotoRule.problem(mime: "image/jpeg", bytes: 1000, size: ImageHeader(width: 10, height: 10), complete: false, limits: limits)?
+            .contains("truncated") == true)
     }
 
     /// `body` run with `bytes` open in a temporary file.
@@ -87,10 +91,34 @@ import SluiceCore
         #expect(try withFile(split) { ImageTrailer.isComplete(mime: "image/jpeg", size: Int64(split.count), fd: $0) })
     }
 
-    @Test func aGIFEndsWithItsTrailer() throws {
-        let gif = Array("GIF89a".utf8) + [0x10, 0x00, 0x20, 0x00] + [UInt8](repeating: 0x2C, count: 100)
-        for (bytes, complete) in [(gif + [0x3B], true), (gif + [0x3B, 0, 0, 0], true), (gif + [0x3B, 0x01, 0x02], false), (gif, false)] {
+    @Test func aGIFEndsWithItsTrailerAfterABlockTerminator() throws {
+        let data = Array("GIF89a".utf8) + [0x10, 0x00, 0x20, 0x00] + [UInt8](repeating: 0x2C, count: 100)
+        let gif = data + [0x00] // the last data block's terminator
+        for (bytes, complete) in [(gif + [0x3B], true), (gif + [0x3B, 0, 0, 0], true), (gif + [0x3B, 0x01, 0x02], false),
+                                  (gif, false), (data + [0x3B], false)] {
             #expect(try withFile(bytes) { ImageTrailer.isComplete(mime: "image/gif", size: Int64(bytes.count), fd: $0) } == complete)
+        }
+    }
+
+    /// Hostile or broken JPEG structures end the walk at once, in bounded time, and never count as whole.
+    @Test func brokenJPEGStructuresAreNoImageAndCostLittle() throws {
+        let (head, scan) = jpeg()
+        let cases: [(String, [UInt8])] = [
+            ("a megabyte of fill bytes", [0xFF, 0xD8] + [UInt8](repeating: 0xFF, count: 1 << 20)),
+            ("a zero-length segment", [0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x00] + [UInt8](repeating: 0, count: 100)),
+            ("a segment longer than the file", [0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 100)),
+            ("a cut inside the metadata", Array(head.prefix(70_000))),
+            ("an end of image before any scan", [0xFF, 0xD8, 0xFF, 0xD9] + Array(head.dropFirst(2)) + scan + [0xFF, 0xD9]),
+            ("no marker where one must be", [0xFF, 0xD8, 0x12, 0x34] + scan + [0xFF, 0xD9]),
+            ("64 KiB of empty comments", [0xFF, 0xD8] + Array([[UInt8]](repeating: [0xFF, 0xFE, 0x00, 0x02], count: 16_384).joined())),
+        ]
+        for (what, bytes) in cases {
+            let clock = ContinuousClock.now
+            let (size, whole) = try withFile(bytes) {
+                (ImageHeader.read(fd: $0, first: Array(bytes.prefix(16))), ImageTrailer.isComplete(mime: "image/jpeg", size: Int64(bytes.count), fd: $0))
+            }
+            #expect(size == nil && !whole, "\(what)")
+            #expect(ContinuousClock.now - clock < .seconds(1), "\(what) took \(ContinuousClock.now - clock)")
         }
     }
 }

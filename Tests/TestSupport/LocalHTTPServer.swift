@@ -81,8 +81,11 @@ public final class LocalHTTPServer: Sendable {
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: LocalHTTPServer.pattern(n))))
         }
         router.get("/slowly/:ms/:name") { _, context -> Response in
+            let name = context.parameters.get("name") ?? ""
+            state.started.withLock { $0[name, default: 0] += 1 }
             try await Task.sleep(for: .milliseconds(Int(context.parameters.get("ms") ?? "0") ?? 0))
-            guard let bytes = state.files.withLock({ $0[context.parameters.get("name") ?? ""] }) else { return Response(status: .notFound) }
+            state.answered.withLock { $0[name, default: 0] += 1 }
+            guard let bytes = state.files.withLock({ $0[name] }) else { return Response(status: .notFound) }
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         router.get("/static/:name") { _, context -> Response in
@@ -109,6 +112,11 @@ public final class LocalHTTPServer: Sendable {
 
     public func stop() { task.cancel() }
 
+    /// How many requests of `/slowly/<ms>/<name>` began, and how many were answered.
+    public func slowly(_ name: String) -> (started: Int, answered: Int) {
+        (state.started.withLock { $0[name, default: 0] }, state.answered.withLock { $0[name, default: 0] })
+    }
+
     /// Deterministic bytes: `i % 251`.
     public static func pattern(_ n: Int) -> [UInt8] { (0..<n).map { UInt8($0 % 251) } }
 }
@@ -119,4 +127,7 @@ private func pattern(_ n: Int) -> [UInt8] { LocalHTTPServer.pattern(n) }
 final class ServerState: Sendable {
     let hits = Mutex<[String: Int]>([:])
     let files = Mutex<[String: [UInt8]]>([:])
+    /// Requests of `/slowly/<ms>/<name>` by name: begun, and answered once their delay was over.
+    let started = Mutex<[String: Int]>([:])
+    let answered = Mutex<[String: Int]>([:])
 }

@@ -4,11 +4,14 @@ public enum PhotoRule {
     /// The types a photo may have, by the bytes.
     public static let types: Set<String> = ["image/jpeg", "image/png", "image/webp", "image/gif"]
 
-    /// Why bytes sniffed as `mime`, with `size` read from their header (nil: unreadable) and running to their end
-    /// or not (`complete`, `ImageTrailer`), cannot be a photo; nil when they can.
-    public static func problem(mime: String?, size: ImageHeader?, complete: Bool, limits: Limits) -> String? {
+    /// Why `bytes` bytes sniffed as `mime`, with `size` read from their header (nil: unreadable) and running to their
+    /// end or not (`complete`, `ImageTrailer`), cannot be a photo; nil when they can.
+    public static func problem(mime: String?, bytes: Int, size: ImageHeader?, complete: Bool, limits: Limits) -> String? {
         guard let mime, types.contains(mime) else {
             return "not a photo: the bytes are \(mime ?? "of no known type"); a photo must be a JPEG, PNG, WebP or GIF image"
+        }
+        if bytes > limits.maxImageBytes {
+            return "not a photo: \(bytes) bytes, over the limit of \(limits.maxImageBytes) bytes (\(limits.maxImageBytes >> 20) MiB)"
         }
         guard let size, size.width > 0, size.height > 0 else {
             return "not a photo: the \(mime) header does not say the image's size"

@@ -18,6 +18,8 @@ public struct Limits: Sendable {
     public var maxImagePixels: Int = 50_000_000
     /// Most pixels on either side of an image.
     public var maxImageSide: Int = 16_384
+    /// Largest image file used as a photo (or, later, an image task's input), in bytes.
+    public var maxImageBytes: Int = 50 << 20
 
     public init() {}
 }

@@ -115,15 +115,16 @@ public struct RequestExecutor: Sendable {
                 try tx.attachPhoto(fileID: photo, petID: petID, ready: false)
             case let .file(id):
                 guard let file = try tx.file(id: id) else { return .failure(notFound(id, request, path: "file_id")) }
+                guard file.status == .ready else {
+                    let why = file.error.map { " (\($0))" } ?? ""
+                    return .failure(RequestFailure(status: 409, description: "The file is \(file.status.rawValue)\(why): only a stored image can be a photo.",
+                                                   data: .string(id), errors: [("file_id", ["the file is \(file.status.rawValue), not ready"])]))
+                }
                 if let owner = try tx.photoOwner(fileID: id) {
                     return .failure(RequestFailure(status: 409, description: "The file is already a photo of pet \(owner).",
                                                    data: .string(id), errors: [("file_id", ["already a photo of pet \(owner)"])]))
                 }
-                guard file.status == .ready else {
-                    return .failure(RequestFailure(status: 409, description: "The file is \(file.status.rawValue): only a stored image can be a photo.",
-                                                   data: .string(id), errors: [("file_id", ["the file is \(file.status.rawValue), not ready"])]))
-                }
-                if let problem = PhotoRule.problem(mime: file.mime, size: file.imageSize, complete: !file.imageTruncated,
+                if let problem = PhotoRule.problem(mime: file.mime, bytes: file.size, size: file.imageSize, complete: !file.imageTruncated,
                                                    limits: decoder.limits) {
                     return .failure(RequestFailure(status: 422, description: "The file cannot be a photo: \(problem).",
                                                    data: .string(id), errors: [("file_id", [problem])]))

@@ -6,7 +6,8 @@ public final class MemoryCatalogue: CatalogueStore {
         var files: [String: FileRecord] = [:]
         var fileSeqs: [Int64: String] = [:]
         var lastSeq: Int64 = 0
-        var requests: [String: (record: RequestRecord, version: Int64)] = [:]
+        /// With the order they were inserted in: receipts of one transaction are published in that order.
+        var requests: [String: (record: RequestRecord, version: Int64, order: Int)] = [:]
         var fileVersions: [String: Int64] = [:]
         var deleted: [(file: DeletedObject, version: Int64)] = []
         var clock: Int64 = 0
@@ -87,7 +88,7 @@ final class MemoryTransaction: CatalogueWriting {
     }
 
     func requestsCommitted(after: Int64, upTo: Int64) -> [RequestRecord] {
-        state.requests.values.filter { $0.version > after && $0.version <= upTo }.sorted { $0.version < $1.version }.map(\.record)
+        state.requests.values.filter { $0.version > after && $0.version <= upTo }.sorted { ($0.version, $0.order) < ($1.version, $1.order) }.map(\.record)
     }
 
     func pendingUnlinks(limit: Int) -> [String] { Array(state.unlinks.prefix(limit)) }
@@ -219,7 +220,7 @@ final class MemoryTransaction: CatalogueWriting {
 
     func insertRequest(_ request: RequestRecord) throws {
         guard state.requests[request.id] == nil else { throw CatalogueError.duplicateRequest(request.id) }
-        state.requests[request.id] = (request, tick())
+        state.requests[request.id] = (request, tick(), state.requests.count)
     }
 
     func markPublished(upTo version: Int64) {

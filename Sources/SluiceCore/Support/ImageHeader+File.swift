@@ -11,6 +11,6 @@ extension ImageHeader {
         guard first.starts(with: [0xFF, 0xD8]) else { return nil }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
-        return JPEGStructure.frameSize(fd: fd, size: Int64(st.st_size))
+        return JPEGStructure.header(fd: fd, size: Int64(st.st_size)).size
     }
 }
