@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "CGD", linkerSettings: [.linkedLibrary("dl")]),
         // sqlite3_config, which GRDB leaves alone (memory statistics off: see Sources/CSQLite/include/CSQLite.h).
         .target(name: "CSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // libc calls the Glibc module leaves out (extended attributes: an upload's name and comment).
+        .target(name: "CLinux"),
 
         .target(name: "SluiceCore", dependencies: [
             .product(name: "SystemPackage", package: "swift-system"),
@@ -40,7 +42,7 @@ let package = Package(
             "SluiceCore", "CSQLite", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: upcoming),
         .target(name: "Spool", dependencies: [
-            "SluiceCore", "CInotifyTools", .product(name: "SystemPackage", package: "swift-system"),
+            "SluiceCore", "CInotifyTools", "CLinux", .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: upcoming),
         .target(name: "Fetch", dependencies: ["SluiceCore", "CCurl"], swiftSettings: upcoming),
         .target(name: "Imaging", dependencies: ["SluiceCore", "CGD"], swiftSettings: upcoming),
@@ -61,7 +63,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: upcoming),
         .executableTarget(name: "sluice", dependencies: [
-            "SluiceCore", "Catalogue", "Pipeline", "Reader", "Spool", "Imaging",
+            "SluiceCore", "Catalogue", "Pipeline", "Reader", "Spool", "Imaging", "CLinux",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,6 +92,6 @@ let package = Package(
         .testTarget(name: "ReaderTests", dependencies: [
             "SluiceCore", "Catalogue", "Reader", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: upcoming),
-        .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore", "Catalogue", "Imaging", "TestSupport"], swiftSettings: upcoming),
+        .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore", "Catalogue", "Imaging", "TestSupport", "CLinux"], swiftSettings: upcoming),
     ]
 )

@@ -17,7 +17,7 @@ struct SQLiteTransaction: CatalogueWriting {
         return version
     }
 
-    private static let fileColumns = "seq, id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error, name_set_by_user, width, height, image_truncated"
+    private static let fileColumns = "seq, id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error, name_set_by_user, width, height, image_truncated, updated_at"
 
     private func decodeFile(_ row: Row) -> FileRecord {
         FileRecord(id: row[1], seq: row[0], url: row[2], name: row[3], fileExtension: row[4], comment: row[5],
@@ -25,7 +25,7 @@ struct SQLiteTransaction: CatalogueWriting {
                    addedAt: Timestamp(microseconds: row[9]), downloadTime: row[10],
                    status: FileRecord.Status(rawValue: row[11]) ?? .error, error: row[12], nameSetByUser: row[13],
                    imageSize: (row[14] as Int?).flatMap { w in (row[15] as Int?).map { ImageHeader(width: w, height: $0) } },
-                   imageTruncated: row[16])
+                   imageTruncated: row[16], updatedAt: Timestamp(microseconds: row[17]))
     }
 
     func file(id: String) throws -> FileRecord? {
@@ -93,11 +93,12 @@ struct SQLiteTransaction: CatalogueWriting {
     func insertFile(_ file: inout FileRecord) throws {
         try db.cachedStatement(sql: """
             INSERT INTO files(id, url, name, extension, comment, mime, kind, size, added_at, download_time, status, error,
-                              name_set_by_user, width, height, image_truncated, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              name_set_by_user, width, height, image_truncated, updated_at, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [file.id, file.url, file.name, file.fileExtension, file.comment, file.mime, file.kind?.rawValue,
                                      file.size, file.addedAt.microseconds, file.downloadTime, file.status.rawValue, file.error,
-                                     file.nameSetByUser, file.imageSize?.width, file.imageSize?.height, file.imageTruncated, try tick()])
+                                     file.nameSetByUser, file.imageSize?.width, file.imageSize?.height, file.imageTruncated,
+                                     file.updatedAt.microseconds, try tick()])
         file.seq = db.lastInsertedRowID
         try db.cachedStatement(sql: "UPDATE clock SET files = files + 1").execute()
     }
@@ -106,8 +107,8 @@ struct SQLiteTransaction: CatalogueWriting {
         guard try exists(file: id) else { return nil } // a write that changes nothing takes no version
         try db.cachedStatement(sql: """
             UPDATE files SET name = coalesce(?1, name), name_set_by_user = name_set_by_user OR ?1 IS NOT NULL,
-                             comment = coalesce(?2, comment), version = ?3 WHERE id = ?4
-            """).execute(arguments: [name, comment, try tick(), id])
+                             comment = coalesce(?2, comment), version = ?3, updated_at = ?5 WHERE id = ?4
+            """).execute(arguments: [name, comment, try tick(), id, Timestamp.now().microseconds])
         return db.changesCount > 0 ? try file(id: id) : nil
     }
 
@@ -124,19 +125,20 @@ struct SQLiteTransaction: CatalogueWriting {
                 width = CASE WHEN ?3 THEN ?12 ELSE width END, height = CASE WHEN ?3 THEN ?13 ELSE height END,
                 image_truncated = CASE WHEN ?3 THEN ?14 ELSE image_truncated END,
                 name = CASE WHEN ?9 IS NOT NULL AND NOT name_set_by_user THEN ?9 ELSE name END,
-                version = ?10
+                version = ?10, updated_at = ?15
             WHERE id = ?11
             """).execute(arguments: [update.status.rawValue, update.error, stored != nil, stored?.kind.rawValue, stored?.mime,
                                      stored?.fileExtension, stored?.size, stored?.downloadTime, update.sourceName, try tick(), id,
-                                     stored?.imageSize?.width, stored?.imageSize?.height, stored?.imageTruncated ?? false])
+                                     stored?.imageSize?.width, stored?.imageSize?.height, stored?.imageTruncated ?? false,
+                                     Timestamp.now().microseconds])
         return db.changesCount > 0
     }
 
     func setFileStatus(id: String, to status: FileRecord.Status, from: Set<FileRecord.Status>) throws -> Bool {
         guard let current = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM files WHERE id = ?"), arguments: [id]),
               let known = FileRecord.Status(rawValue: current), from.contains(known) else { return false }
-        try db.cachedStatement(sql: "UPDATE files SET status = ?, error = NULL, version = ? WHERE id = ?")
-            .execute(arguments: [status.rawValue, try tick(), id])
+        try db.cachedStatement(sql: "UPDATE files SET status = ?, error = NULL, version = ?, updated_at = ? WHERE id = ?")
+            .execute(arguments: [status.rawValue, try tick(), Timestamp.now().microseconds, id])
         return true
     }
 

@@ -108,6 +108,13 @@ enum Schema {
                 ALTER TABLE files ADD COLUMN image_truncated INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: """
+                -- When the File last changed (a rename, a comment, its status, its bytes); added_at stays its creation.
+                ALTER TABLE files ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+                UPDATE files SET updated_at = added_at;
+                """)
+        }
         return migrator
     }
 }

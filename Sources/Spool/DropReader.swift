@@ -2,6 +2,7 @@
 import Glibc
 #endif
 public import SluiceCore
+import CLinux
 
 /// Reads a claimed entry into a `Drop`: request files parsed (within the size cap), uploads sniffed.
 public struct DropReader: Sendable {
@@ -40,9 +41,41 @@ public struct DropReader: Sendable {
         let n = header.withUnsafeMutableBytes { buffer in retryingEINTR { pread(entry.fd, buffer.baseAddress, buffer.count, 0) } }
         let first = Array(header.prefix(max(0, n)))
         let type = ContentSniffer.sniff(first)
-        guard type.kind == .image else { return .upload(type, size: size) }
-        return .upload(type, size: size, imageSize: ImageHeader.read(fd: entry.fd, first: first),
-                       imageTruncated: !ImageTrailer.isComplete(mime: type.mime, size: Int64(size), fd: entry.fd))
+        var upload = Upload(type, size: size)
+        if type.kind == .image {
+            upload.imageSize = ImageHeader.read(fd: entry.fd, first: first)
+            upload.imageTruncated = !ImageTrailer.isComplete(mime: type.mime, size: Int64(size), fd: entry.fd)
+        }
+        // The name and comment given with the file (`UploadAttributes`): checked here, before its bytes are stored.
+        var problems: [(String, [String])] = []
+        /// The attribute's text when it is there and passes `rules`; its problems noted otherwise.
+        func given(_ key: String, _ rules: (String, Limits) -> [String]) -> String? {
+            switch attribute(key, of: entry.fd) {
+            case .absent: return nil
+            case let .unusable(why): problems.append((key, [why])); return nil
+            case let .text(text):
+                let found = rules(text, limits)
+                if !found.isEmpty { problems.append((key, found)) }
+                return found.isEmpty ? text : nil
+            }
+        }
+        upload.name = given(UploadAttributes.name, FileFields.nameProblems)
+        upload.comment = given(UploadAttributes.comment, FileFields.commentProblems)
+        guard problems.isEmpty else {
+            return .refused(RequestFailure(status: 422, description: "The name or comment given with \"\(name)\" cannot be used: nothing of the upload was stored. Fix the extended attribute, or drop the file without it.", data: .null, errors: problems))
+        }
+        return .upload(upload)
+    }
+
+    private enum Attribute { case absent, text(String), unusable(String) }
+
+    /// One extended attribute of the open file: absent, UTF-8 text, or unusable (too long, not UTF-8).
+    private func attribute(_ key: String, of fd: Int32) -> Attribute {
+        var buffer = [UInt8](repeating: 0, count: max(limits.maxNameBytes, limits.maxCommentBytes) + 1)
+        let n = buffer.withUnsafeMutableBytes { fgetxattr(fd, key, $0.baseAddress, $0.count) }
+        if n < 0 { return errno == ERANGE ? .unusable("longer than \(buffer.count - 1) bytes") : .absent }
+        guard let text = String(validating: buffer.prefix(n), as: UTF8.self) else { return .unusable("not UTF-8") }
+        return .text(text)
     }
 
     private func readAll(_ fd: Int32, size: Int) -> [UInt8]? {

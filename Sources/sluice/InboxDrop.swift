@@ -1,15 +1,25 @@
+import CLinux
 import Foundation
 import SluiceCore
 
 /// Drops bytes into `inbox/` the safe way: written under a hidden name, then linked in under the drop's name, never
 /// replacing a waiting drop of the same name (that one is waited for, up to 30 s).
 enum InboxDrop {
-    static func put(_ bytes: Data, as name: String, in inbox: String) throws {
+    /// Writes `bytes` under a hidden name in `inbox`, sets `attributes` on it (extended attributes, such as
+    /// `UploadAttributes`), then gives it `name`: the drop appears whole, with its attributes, or not at all.
+    static func put(_ bytes: Data, as name: String, in inbox: String, attributes: [(key: String, value: String)] = []) throws {
         let temp = inbox + "/.submit-\(Identifier.make())"
         guard FileManager.default.createFile(atPath: temp, contents: bytes) else {
             throw CommandFailure("cannot write into \(inbox): check that it exists and is writable")
         }
         defer { unlink(temp) }
+        for (key, value) in attributes {
+            let utf8 = Array(value.utf8)
+            guard utf8.withUnsafeBytes({ setxattr(temp, key, $0.baseAddress, $0.count, 0) }) == 0 else {
+                throw CommandFailure("cannot give the drop its \(key) (\(SystemCallError.current("setxattr", temp).errno)): "
+                                     + "the file system of \(inbox) must keep user extended attributes (ext4, xfs, btrfs and tmpfs do)")
+            }
+        }
         // link() refuses to replace: an earlier drop of the same name is never lost.
         var waited = 0.0
         while link(temp, inbox + "/" + name) != 0 {

@@ -44,7 +44,10 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         changed.downloadTime = 0.5; changed.error = nil; changed.fileExtension = ".txt"
         let stored = StoredBytes(kind: .text, mime: "text/plain", fileExtension: ".txt", size: 9, downloadTime: 0.5)
         #expect(try c.write { try $0.updateFile(id: changed.id, stage: FileStageUpdate(status: .ready, stored: stored, sourceName: "from source")) })
-        #expect(try c.read { try $0.file(id: changed.id) } == changed)
+        let read = try #require(try c.read { try $0.file(id: changed.id) })
+        #expect(read.updatedAt > changed.updatedAt, "the change moved updated_at")
+        changed.updatedAt = read.updatedAt
+        #expect(read == changed, "and nothing else than the stage's fields")
         try c.write { try $0.deleteFile(id: inserted[4].id) }
         #expect(try c.read { try $0.fileCount() } == 4)
         var again = sampleFile()
@@ -182,6 +185,31 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         #expect(named.name == "from-server.txt" && named.comment == "only a comment" && named.error == "attempt 1 failed")
         #expect(try !c.write { try $0.updateFile(id: Identifier.make(), stage: FileStageUpdate(status: .ready)) }, "a deleted file is not recreated")
         #expect(try c.write { try $0.editFile(id: Identifier.make(), name: "x", comment: nil) } == nil)
+    }
+
+    /// `updated_at` moves with every change to a File (a rename, a comment, its status, its bytes); `added_at` never.
+    @Test(arguments: Store.allCases) func everyChangeMovesUpdatedAtAndNoneMovesAddedAt(store: Store) throws {
+        let (c, remove) = try store.make()
+        defer { remove() }
+        var f = sampleFile("f")
+        try c.write { try $0.insertFile(&f) }
+        var last = try #require(try c.read { try $0.file(id: f.id) })
+        #expect(last.updatedAt == last.addedAt, "a new File was last changed when it was added")
+        let changes: [(String, (any CatalogueWriting) throws -> Void)] = [
+            ("a rename", { _ = try $0.editFile(id: f.id, name: "g", comment: nil) }),
+            ("a comment", { _ = try $0.editFile(id: f.id, name: nil, comment: "c") }),
+            ("a status", { _ = try $0.setFileStatus(id: f.id, to: .downloading, from: [.pending]) }),
+            ("stored bytes", { _ = try $0.updateFile(id: f.id, stage: FileStageUpdate(status: .ready,
+                stored: StoredBytes(kind: .text, mime: "text/plain", fileExtension: ".txt", size: 3))) }),
+        ]
+        for (what, change) in changes {
+            usleep(2_000)
+            try c.write { try change($0) }
+            let now = try #require(try c.read { try $0.file(id: f.id) })
+            #expect(now.updatedAt > last.updatedAt, "\(what) moves updated_at")
+            #expect(now.addedAt == f.addedAt, "\(what) leaves added_at")
+            last = now
+        }
     }
 
     @Test(arguments: Store.allCases) func placedBytesAreCleanedUpWhenTheirJobGoesAway(store: Store) throws {

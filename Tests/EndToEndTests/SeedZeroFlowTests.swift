@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import Testing
 import Imaging
@@ -137,6 +138,47 @@ import TestSupport
         let receipt = try #require(root.json("outbox/receipts/" + (request as NSString).lastPathComponent))
         #expect(receipt["status"] as? Int == 404)
         #expect((receipt["body"] as? [String: Any])?["description"] as? String == "File with the matching ID was not found.")
+    }
+
+    /// Seed 001's one-step upload: a file submitted with its name and comment is a File with both in its first
+    /// published state (the receipt), kept by every later stage; a name or comment that cannot be used refuses the
+    /// upload whole, with the reason, and stores nothing.
+    @Test func anUploadCarriesItsNameAndCommentInOneStep() throws {
+        let root = TemporaryRoot("e2e-submit-named")
+        defer { root.remove() }
+        let photo = NSTemporaryDirectory() + "/IMG_\(UUID().uuidString.prefix(8)).txt"
+        try Data("a note\n".utf8).write(to: URL(fileURLWithPath: photo))
+        defer { try? FileManager.default.removeItem(atPath: photo) }
+        let dropped = (photo as NSString).lastPathComponent
+        let submitted = try SluiceProcess.run(["submit", "--root", root.path, "--name", "Groceries, Monday.txt",
+                                               "--comment", "milk, eggs — and coffee", photo])
+        #expect(submitted.status == 0, "\(submitted.err)")
+        #expect(try SluiceProcess.run(["run", "--root", root.path]).status == 0)
+        let file = try #require(root.json("outbox/receipts/\(dropped).json")?["body"] as? [String: Any])
+        #expect(file["name"] as? String == "Groceries, Monday.txt" && file["comment"] as? String == "milk, eggs — and coffee")
+        #expect(file["updated_at"] as? String == file["added_at"] as? String)
+        let id = try #require(file["id"] as? String)
+        #expect(root.json("outbox/files/\(id).json")?["name"] as? String == "Groceries, Monday.txt")
+        #expect(root.list("upload/text") == ["\(id).txt"])
+
+        // The same by hand, with a name and a comment no File may have: refused whole, nothing stored.
+        let bad = root.path + "/inbox/.writing"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: bad))
+        let long = Array(String(repeating: "n", count: 300).utf8), notText: [UInt8] = [0x63, 0xFF, 0xFE]
+        #expect(long.withUnsafeBytes { setxattr(bad, "user.sluice.name", $0.baseAddress, $0.count, 0) } == 0)
+        #expect(notText.withUnsafeBytes { setxattr(bad, "user.sluice.comment", $0.baseAddress, $0.count, 0) } == 0)
+        #expect(rename(bad, root.path + "/inbox/bad.txt") == 0)
+        #expect(try SluiceProcess.run(["run", "--root", root.path]).status == 0)
+        let refused = try #require(root.json("outbox/receipts/bad.txt.json"))
+        #expect(refused["status"] as? Int == 422)
+        let errors = (refused["body"] as? [String: Any])?["errors"] as? [String: [String]]
+        #expect(errors?["user.sluice.name"] == ["longer than 255 bytes"] && errors?["user.sluice.comment"] == ["not UTF-8"],
+                "\(String(describing: errors))")
+        #expect(root.list("upload/text") == ["\(id).txt"], "nothing of the refused upload was stored")
+
+        // --name and --comment are for one upload.
+        let misuse = try SluiceProcess.run(["submit", "--root", root.path, "--comment", "x", "a.json"])
+        #expect(misuse.status == 64 && misuse.err.contains("--name and --comment are for one plain file"))
     }
 
     @Test func helpHasExamples() throws {

@@ -48,7 +48,7 @@ import TestSupport
         let records = try catalogue.write { tx in
             try (0..<150).map { i in
                 try executor.apply(Drop(requestID: Identifier.make(), name: "f\(i).txt", receivedAt: .now(),
-                                        content: .upload(ContentSniffer.sniff(Array("text".utf8)), size: 4)), in: tx)
+                                        content: .upload(Upload(ContentSniffer.sniff(Array("text".utf8)), size: 4))), in: tx)
             }
         }
         let ids = try records.map { record -> String in

@@ -51,9 +51,16 @@ import Testing
     @Test func uploadsUpdatesAndDeletes() throws {
         let catalogue = MemoryCatalogue()
         let type = ContentSniffer.sniff(Array("%PDF-1.4".utf8))
-        let upload = Drop(requestID: Identifier.make(), name: "my report.pdf", receivedAt: .now(), content: .upload(type, size: 42))
+        let upload = Drop(requestID: Identifier.make(), name: "my report.pdf", receivedAt: .now(), content: .upload(Upload(type, size: 42)))
         let record = try catalogue.write { try executor.apply(upload, in: $0) }
         #expect(record.receiptName == "my report.pdf.json")
+        // Given a name and a comment with its bytes: the File has both from the start, and the name counts as the user's.
+        let named = Drop(requestID: Identifier.make(), name: "IMG_0042.bin", receivedAt: .now(),
+                         content: .upload(Upload(type, size: 42, name: "Quarterly report.pdf", comment: "for Anna")))
+        _ = try catalogue.write { try executor.apply(named, in: $0) }
+        let given = try #require(try catalogue.read { try $0.file(id: named.requestID) })
+        #expect(given.name == "Quarterly report.pdf" && given.comment == "for Anna" && given.nameSetByUser)
+        #expect(given.fileExtension == ".pdf" && named.uploadPath == "upload/application/\(named.requestID).pdf")
         guard case let .string(id)? = try receipt(record)["body"]?["id"] else { Issue.record(); return }
         #expect(record.destination == "upload/application/\(id).pdf")
 
@@ -114,7 +121,7 @@ import Testing
         func upload(_ mime: String, _ size: ImageHeader?, truncated: Bool = false) throws -> String {
             let type = SniffedType(mime: mime, kind: mime.hasPrefix("image/") ? .image : .text, fileExtension: ".x")
             let d = Drop(requestID: Identifier.make(), name: "u.x", receivedAt: .now(),
-                         content: .upload(type, size: 10, imageSize: size, imageTruncated: truncated))
+                         content: .upload(Upload(type, size: 10, imageSize: size, imageTruncated: truncated)))
             _ = try catalogue.write { try executor.apply(d, in: $0) }
             return d.requestID
         }

@@ -25,15 +25,17 @@ public struct FileRecord: Sendable, Equatable {
     /// True when the bytes are an image that stops before its end (`ImageTrailer`): such a file is no photo. Kept in
     /// the catalogue, never published.
     public var imageTruncated: Bool
+    /// When it last changed: a rename, a comment, its status or its bytes (seed 001). `addedAt` stays its creation.
+    public var updatedAt: Timestamp
 
     public init(id: String, seq: Int64 = 0, url: String?, name: String, fileExtension: String = "", comment: String = "",
                 mime: String? = nil, kind: ContentKind? = nil, size: Int = 0, addedAt: Timestamp, downloadTime: Double? = nil,
                 status: Status, error: String? = nil, nameSetByUser: Bool = false, imageSize: ImageHeader? = nil,
-                imageTruncated: Bool = false) {
+                imageTruncated: Bool = false, updatedAt: Timestamp? = nil) {
         self.id = id; self.seq = seq; self.url = url; self.name = name; self.fileExtension = fileExtension
         self.comment = comment; self.mime = mime; self.kind = kind; self.size = size; self.addedAt = addedAt
         self.downloadTime = downloadTime; self.status = status; self.error = error; self.nameSetByUser = nameSetByUser
-        self.imageSize = imageSize; self.imageTruncated = imageTruncated
+        self.imageSize = imageSize; self.imageTruncated = imageTruncated; self.updatedAt = updatedAt ?? addedAt
     }
 
     /// Where the bytes live, relative to the root; nil while there are none.
@@ -53,6 +55,7 @@ public struct FileRecord: Sendable, Equatable {
         json.key("mime"); json.optionalString(mime)
         json.key("size"); json.int(size)
         json.key("added_at"); json.string(addedAt.iso8601)
+        json.key("updated_at"); json.string(updatedAt.iso8601)
         json.key("download_time"); json.optionalDouble(downloadTime)
         json.key("status"); json.string(status.rawValue)
         json.key("error"); json.optionalString(error)

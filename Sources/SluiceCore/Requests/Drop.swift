@@ -3,9 +3,8 @@ public struct Drop: Sendable {
     public enum Content: Sendable {
         /// A request file's parsed document.
         case document(JSONValue)
-        /// A plain file to store, with the type its bytes show (and, for an image, the size its header says and
-        /// whether its bytes stop before the image's end).
-        case upload(SniffedType, size: Int, imageSize: ImageHeader? = nil, imageTruncated: Bool = false)
+        /// A plain file to store.
+        case upload(Upload)
         /// Refused before it could be applied (unreadable, too large, not a regular file).
         case refused(RequestFailure)
     }
@@ -23,12 +22,32 @@ public struct Drop: Sendable {
     /// For an upload: where its bytes are stored (the File's id is the request's, so applying the drop again after a
     /// crash names the same path).
     public var uploadPath: String? {
-        guard case let .upload(type, _, _, _) = content else { return nil }
-        return RootLayout.storedFile(kind: type.kind, id: requestID, extension: Drop.uploadExtension(name: name, type: type))
+        guard case let .upload(upload) = content else { return nil }
+        return RootLayout.storedFile(kind: upload.type.kind, id: requestID, extension: uploadExtension(upload))
     }
 
-    /// The dropped name's extension when it is a safe one, else the sniffed type's.
-    static func uploadExtension(name: String, type: SniffedType) -> String {
-        FileName.safeExtension(of: name).nonEmpty ?? type.fileExtension
+    /// The File's name's extension (the name given with the upload, else the dropped name) when it is a safe one,
+    /// else the sniffed type's.
+    func uploadExtension(_ upload: Upload) -> String {
+        FileName.safeExtension(of: upload.name ?? name).nonEmpty ?? upload.type.fileExtension
+    }
+}
+
+/// A plain file dropped into `inbox/`, as its bytes and attributes show it.
+public struct Upload: Sendable {
+    /// The type its bytes show.
+    public var type: SniffedType
+    public var size: Int
+    /// For an image: the size its header says, and whether its bytes stop before the image's end.
+    public var imageSize: ImageHeader?
+    public var imageTruncated: Bool
+    /// The name and comment given with it (`UploadAttributes`), already checked by `FileFields`.
+    public var name: String?
+    public var comment: String?
+
+    public init(_ type: SniffedType, size: Int, imageSize: ImageHeader? = nil, imageTruncated: Bool = false,
+                name: String? = nil, comment: String? = nil) {
+        self.type = type; self.size = size; self.imageSize = imageSize; self.imageTruncated = imageTruncated
+        self.name = name; self.comment = comment
     }
 }

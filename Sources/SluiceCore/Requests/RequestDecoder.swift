@@ -151,16 +151,14 @@ private struct Validation {
     mutating func optionalName(_ key: String) -> String? {
         guard let value = member(key) else { return nil }
         guard case let .string(s) = value else { error(key, "expected string, got \(value.typeName)"); return nil }
-        if s.isEmpty { error(key, "must not be empty") }
-        if s.utf8.count > limits.maxNameBytes { error(key, "longer than \(limits.maxNameBytes) bytes") }
-        if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { error(key, "must not contain control characters") }
+        for problem in FileFields.nameProblems(s, limits: limits) { error(key, problem) }
         return s
     }
 
     mutating func optionalComment(_ key: String) -> String? {
         guard let value = member(key) else { return nil }
         guard case let .string(s) = value else { error(key, "expected string, got \(value.typeName)"); return nil }
-        if s.utf8.count > limits.maxCommentBytes { error(key, "longer than \(limits.maxCommentBytes) bytes") }
+        for problem in FileFields.commentProblems(s, limits: limits) { error(key, problem) }
         return s
     }
 

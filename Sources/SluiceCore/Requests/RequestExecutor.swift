@@ -30,11 +30,13 @@ public struct RequestExecutor: Sendable {
         case let .refused(failure):
             destination = rejected
             single(failure.status, failure.body)
-        case let .upload(type, size, imageSize, imageTruncated):
-            var file = FileRecord(id: drop.requestID, url: nil, name: drop.name,
-                                  fileExtension: Drop.uploadExtension(name: drop.name, type: type),
-                                  mime: type.mime, kind: type.kind, size: size, addedAt: drop.receivedAt, status: .ready,
-                                  imageSize: imageSize, imageTruncated: imageTruncated)
+        case let .upload(upload):
+            // A name given with the upload is the user's, as a rename's is: no stage replaces it.
+            var file = FileRecord(id: drop.requestID, url: nil, name: upload.name ?? drop.name,
+                                  fileExtension: drop.uploadExtension(upload), comment: upload.comment ?? "",
+                                  mime: upload.type.mime, kind: upload.type.kind, size: upload.size, addedAt: drop.receivedAt,
+                                  status: .ready, nameSetByUser: upload.name != nil,
+                                  imageSize: upload.imageSize, imageTruncated: upload.imageTruncated)
             try tx.insertFile(&file)
             destination = file.storedPath!
             single(200, file.json)

@@ -205,7 +205,10 @@ final class MemoryTransaction: CatalogueWriting {
         return true
     }
 
-    private func store(_ file: FileRecord) {
+    /// Keeps a changed File: a new version, and now as its `updatedAt`.
+    private func store(_ changed: FileRecord) {
+        var file = changed
+        file.updatedAt = .now()
         state.files[file.id] = file
         state.fileVersions[file.id] = tick()
     }
