@@ -69,6 +69,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: upcoming, linkerSettings: [
             // Release: a position-independent binary whose relocations are packed (DT_RELR, glibc 2.36+), and no
             // export of every Swift symbol (the static stdlib asks for --export-dynamic). Each costs the dynamic

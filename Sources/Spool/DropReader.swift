@@ -49,8 +49,8 @@ public struct DropReader: Sendable {
         // The name and comment given with the file (`UploadAttributes`): checked here, before its bytes are stored.
         var problems: [(String, [String])] = []
         /// The attribute's text when it is there and passes `rules`; its problems noted otherwise.
-        func given(_ key: String, _ rules: (String, Limits) -> [String]) -> String? {
-            switch attribute(key, of: entry.fd) {
+        func given(_ key: String, longest: Int, _ rules: (String, Limits) -> [String]) -> String? {
+            switch attribute(key, of: entry.fd, longest: longest) {
             case .absent: return nil
             case let .unusable(why): problems.append((key, [why])); return nil
             case let .text(text):
@@ -59,8 +59,8 @@ public struct DropReader: Sendable {
                 return found.isEmpty ? text : nil
             }
         }
-        upload.name = given(UploadAttributes.name, FileFields.nameProblems)
-        upload.comment = given(UploadAttributes.comment, FileFields.commentProblems)
+        upload.name = given(UploadAttributes.name, longest: limits.maxNameBytes, FileFields.nameProblems)
+        upload.comment = given(UploadAttributes.comment, longest: limits.maxCommentBytes, FileFields.commentProblems)
         guard problems.isEmpty else {
             return .refused(RequestFailure(status: 422, description: "The name or comment given with \"\(name)\" cannot be used: nothing of the upload was stored. Fix the extended attribute, or drop the file without it.", data: .null, errors: problems))
         }
@@ -69,11 +69,19 @@ public struct DropReader: Sendable {
 
     private enum Attribute { case absent, text(String), unusable(String) }
 
-    /// One extended attribute of the open file: absent, UTF-8 text, or unusable (too long, not UTF-8).
-    private func attribute(_ key: String, of fd: Int32) -> Attribute {
-        var buffer = [UInt8](repeating: 0, count: max(limits.maxNameBytes, limits.maxCommentBytes) + 1)
+    /// One extended attribute of the open file: absent (none, or a file system without them), UTF-8 text of at most
+    /// `longest` bytes, or unusable (longer, not UTF-8, or unreadable: never taken for absent, which would lose it).
+    private func attribute(_ key: String, of fd: Int32, longest: Int) -> Attribute {
+        var buffer = [UInt8](repeating: 0, count: longest + 1)
         let n = buffer.withUnsafeMutableBytes { fgetxattr(fd, key, $0.baseAddress, $0.count) }
-        if n < 0 { return errno == ERANGE ? .unusable("longer than \(buffer.count - 1) bytes") : .absent }
+        if n < 0 {
+            switch errno {
+            case ENODATA, ENOTSUP: return .absent
+            case ERANGE, E2BIG: return .unusable("longer than \(longest) bytes")
+            case let e: return .unusable("could not be read: \(String(cString: strerror(e)))")
+            }
+        }
+        if n > longest { return .unusable("longer than \(longest) bytes") }
         guard let text = String(validating: buffer.prefix(n), as: UTF8.self) else { return .unusable("not UTF-8") }
         return .text(text)
     }

@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
 import SluiceCore
+import SystemPackage
 
 /// Drops bytes into `inbox/` the safe way: written under a hidden name, then linked in under the drop's name, never
 /// replacing a waiting drop of the same name (that one is waited for, up to 30 s).
@@ -16,8 +17,17 @@ enum InboxDrop {
         for (key, value) in attributes {
             let utf8 = Array(value.utf8)
             guard utf8.withUnsafeBytes({ setxattr(temp, key, $0.baseAddress, $0.count, 0) }) == 0 else {
-                throw CommandFailure("cannot give the drop its \(key) (\(SystemCallError.current("setxattr", temp).errno)): "
-                                     + "the file system of \(inbox) must keep user extended attributes (ext4, xfs, btrfs and tmpfs do)")
+                let error = SystemCallError.current("setxattr", temp).errno
+                switch error {
+                case .notSupported:
+                    throw CommandFailure("cannot give the drop its \(key): the file system of \(inbox) keeps no user extended "
+                                         + "attributes (ext4, xfs, btrfs do, and tmpfs from Linux 6.6)")
+                case .noSpace, .argListTooLong, .outOfRange:
+                    throw CommandFailure("cannot give the drop its \(key): \(utf8.count) bytes are more than the file system of "
+                                         + "\(inbox) holds in one file's attributes (ext4: about 4,000 bytes in all); shorten it")
+                default:
+                    throw CommandFailure("cannot give the drop its \(key): \(error)")
+                }
             }
         }
         // link() refuses to replace: an earlier drop of the same name is never lost.

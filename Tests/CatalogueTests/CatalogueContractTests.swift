@@ -210,6 +210,18 @@ func sampleFile(_ name: String = "f") -> FileRecord {
             #expect(now.addedAt == f.addedAt, "\(what) leaves added_at")
             last = now
         }
+        // What a user's edit returns is the File as kept, updated_at included.
+        usleep(2_000)
+        let edited = try #require(try c.write { try $0.editFile(id: f.id, name: "h", comment: nil) })
+        #expect(edited == (try c.read { try $0.file(id: f.id) }) && edited.updatedAt > last.updatedAt)
+        last = edited
+        // No change, no move: a refused status change, another File's change.
+        usleep(2_000)
+        #expect(try !c.write { try $0.setFileStatus(id: f.id, to: .downloading, from: [.pending]) })
+        var other = sampleFile("other")
+        try c.write { try $0.insertFile(&other) }
+        _ = try c.write { try $0.editFile(id: other.id, name: "o", comment: nil) }
+        #expect(try c.read { try $0.file(id: f.id) }?.updatedAt == last.updatedAt)
     }
 
     @Test(arguments: Store.allCases) func placedBytesAreCleanedUpWhenTheirJobGoesAway(store: Store) throws {

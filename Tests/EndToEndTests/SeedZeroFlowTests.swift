@@ -146,20 +146,23 @@ import TestSupport
     @Test func anUploadCarriesItsNameAndCommentInOneStep() throws {
         let root = TemporaryRoot("e2e-submit-named")
         defer { root.remove() }
-        let photo = NSTemporaryDirectory() + "/IMG_\(UUID().uuidString.prefix(8)).txt"
-        try Data("a note\n".utf8).write(to: URL(fileURLWithPath: photo))
-        defer { try? FileManager.default.removeItem(atPath: photo) }
-        let dropped = (photo as NSString).lastPathComponent
-        let submitted = try SluiceProcess.run(["submit", "--root", root.path, "--name", "Groceries, Monday.txt",
-                                               "--comment", "milk, eggs — and coffee", photo])
+        let note = NSTemporaryDirectory() + "/IMG_\(UUID().uuidString.prefix(8)).md"
+        try Data("a note\n".utf8).write(to: URL(fileURLWithPath: note))
+        defer { try? FileManager.default.removeItem(atPath: note) }
+        let dropped = (note as NSString).lastPathComponent
+        // A given name without an extension keeps the dropped file's (seed 001's "subka" keeps ".pdf").
+        let submitted = try SluiceProcess.run(["submit", "--root", root.path, "--name", "Groceries, Monday",
+                                               "--comment", "milk, eggs — and coffee", note])
         #expect(submitted.status == 0, "\(submitted.err)")
         #expect(try SluiceProcess.run(["run", "--root", root.path]).status == 0)
         let file = try #require(root.json("outbox/receipts/\(dropped).json")?["body"] as? [String: Any])
-        #expect(file["name"] as? String == "Groceries, Monday.txt" && file["comment"] as? String == "milk, eggs — and coffee")
-        #expect(file["updated_at"] as? String == file["added_at"] as? String)
+        #expect(file["name"] as? String == "Groceries, Monday" && file["comment"] as? String == "milk, eggs — and coffee")
+        #expect(file["extension"] as? String == ".md" && file["mime"] as? String == "text/plain")
+        #expect(file["updated_at"] as? String != nil)
         let id = try #require(file["id"] as? String)
-        #expect(root.json("outbox/files/\(id).json")?["name"] as? String == "Groceries, Monday.txt")
-        #expect(root.list("upload/text") == ["\(id).txt"])
+        let published = root.json("outbox/files/\(id).json")
+        #expect(published?["name"] as? String == "Groceries, Monday" && published?["comment"] as? String == "milk, eggs — and coffee")
+        #expect(root.list("upload/text") == ["\(id).md"])
 
         // The same by hand, with a name and a comment no File may have: refused whole, nothing stored.
         let bad = root.path + "/inbox/.writing"
@@ -174,7 +177,9 @@ import TestSupport
         let errors = (refused["body"] as? [String: Any])?["errors"] as? [String: [String]]
         #expect(errors?["user.sluice.name"] == ["longer than 255 bytes"] && errors?["user.sluice.comment"] == ["not UTF-8"],
                 "\(String(describing: errors))")
-        #expect(root.list("upload/text") == ["\(id).txt"], "nothing of the refused upload was stored")
+        #expect(root.list("upload/text") == ["\(id).md"], "nothing of the refused upload was stored")
+        #expect(root.json("outbox/files/index.json")?["count"] as? Int == 1, "and no File was made")
+        #expect(root.list("inbox/.rejected").contains { $0.hasSuffix("-bad.txt") }, "the refused file is kept: \(root.list("inbox/.rejected"))")
 
         // --name and --comment are for one upload.
         let misuse = try SluiceProcess.run(["submit", "--root", root.path, "--comment", "x", "a.json"])

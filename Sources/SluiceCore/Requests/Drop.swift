@@ -26,10 +26,11 @@ public struct Drop: Sendable {
         return RootLayout.storedFile(kind: upload.type.kind, id: requestID, extension: uploadExtension(upload))
     }
 
-    /// The File's name's extension (the name given with the upload, else the dropped name) when it is a safe one,
-    /// else the sniffed type's.
+    /// The extension of the name given with the upload when it has a safe one, else the dropped name's, else the
+    /// sniffed type's (a given name without one, seed 001's "subka", keeps the dropped file's ".pdf").
     func uploadExtension(_ upload: Upload) -> String {
-        FileName.safeExtension(of: upload.name ?? name).nonEmpty ?? upload.type.fileExtension
+        upload.name.flatMap { FileName.safeExtension(of: $0).nonEmpty } ?? FileName.safeExtension(of: name).nonEmpty
+            ?? upload.type.fileExtension
     }
 }
 

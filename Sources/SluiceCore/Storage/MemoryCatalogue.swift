@@ -186,8 +186,7 @@ final class MemoryTransaction: CatalogueWriting {
         guard var file = state.files[id] else { return nil }
         if let name { file.name = name; file.nameSetByUser = true }
         if let comment { file.comment = comment }
-        store(file)
-        return file
+        return store(file)
     }
 
     func updateFile(id: String, stage update: FileStageUpdate) -> Bool {
@@ -205,12 +204,14 @@ final class MemoryTransaction: CatalogueWriting {
         return true
     }
 
-    /// Keeps a changed File: a new version, and now as its `updatedAt`.
-    private func store(_ changed: FileRecord) {
+    /// Keeps a changed File: a new version, and now as its `updatedAt`; returns it as kept.
+    @discardableResult
+    private func store(_ changed: FileRecord) -> FileRecord {
         var file = changed
         file.updatedAt = .now()
         state.files[file.id] = file
         state.fileVersions[file.id] = tick()
+        return file
     }
 
     func deleteFile(id: String) {
