@@ -1,4 +1,5 @@
 import Hummingbird
+import HTTPTypes
 import NIOCore
 import SluiceCore
 import Foundation
@@ -105,7 +106,9 @@ struct ReaderRoutes: Sendable {
         return JSONResponse.make(.ok, file.json)
     }
 
-    /// `GET /file/<id>/download`: the stored bytes with their sniffed type and their name.
+    /// `GET /file/<id>/download`: the stored bytes with their sniffed type and their name. A photo's type (JPEG, PNG,
+    /// WebP, GIF: never SVG or HTML, which could run script) is shown `inline`, so a pet's photo url opens as a picture;
+    /// anything else is an `attachment`.
     func download(_ raw: String, context: BasicRequestContext) async throws -> Response {
         guard let id = Identifier.canonical(raw), let file = try catalogue.read({ try $0.file(id: id) }) else {
             return JSONResponse.error(.notFound, "no file with this id")
@@ -115,10 +118,12 @@ struct ReaderRoutes: Sendable {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: root + "/" + path)[.size] as? Int) ?? file.size
         let body = try await fileIO.loadFile(path: root + "/" + path, context: context)
+        let shown = file.mime.map(PhotoRule.types.contains) ?? false
         return Response(status: .ok, headers: [
             .contentType: file.mime ?? "application/octet-stream",
             .contentLength: "\(size)",
-            .contentDisposition: ContentDispositionHeader.attachment(file.name),
+            .contentDisposition: ContentDispositionHeader.make(shown ? "inline" : "attachment", file.name),
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
         ], body: body)
     }
 
@@ -132,14 +137,14 @@ struct ReaderRoutes: Sendable {
     }
 }
 
-/// `Content-Disposition: attachment` with an ASCII fallback and the UTF-8 name (RFC 6266).
+/// `Content-Disposition` (`attachment` or `inline`) with an ASCII fallback and the UTF-8 name (RFC 6266).
 enum ContentDispositionHeader {
-    static func attachment(_ name: String) -> String {
+    static func make(_ disposition: String, _ name: String) -> String {
         let fallback = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
         let encoded = name.utf8.map { b -> String in
             let c = Character(Unicode.Scalar(b))
             return (b < 0x80 && (c.isLetter || c.isNumber || "-._~".contains(c))) ? String(c) : String(format: "%%%02X", b)
         }.joined()
-        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
+        return "\(disposition); filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
     }
 }

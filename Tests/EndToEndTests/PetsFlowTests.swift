@@ -76,6 +76,8 @@ import TestSupport
         #expect(listed["id"] as? String == urlPhoto && listed["url"] as? String == "\(base)/file/\(urlPhoto)/download")
         let served = try await HTTPClient.request(try #require(listed["url"] as? String))
         #expect(served.status == 200 && served.body == photo, "the photo is served at its url")
+        #expect(served.headers["content-disposition"]?.hasPrefix("inline; filename=") == true, "shown as a picture, not downloaded")
+        #expect(served.headers["x-content-type-options"] == "nosniff")
 
         // A truncated image uploaded is stored as a File, and is no photo by its id either.
         try root.drop("cut.png", Array(photo.prefix(photo.count / 2)))
