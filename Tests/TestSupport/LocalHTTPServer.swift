@@ -95,7 +95,9 @@ public final class LocalHTTPServer: Sendable {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        let task = Task { try await app.runService() }
+        // The server's tasks run on threads of their own: a test that blocks a thread of the shared pool while it
+        // waits (a synchronous poll) must never starve the server it is waiting on.
+        let task = Task { try await withTaskExecutorPreference(ServerExecutor.shared) { try await app.runService() } }
         var port = 0
         for await p in stream { port = p; break }
         return LocalHTTPServer(port: port, task: task, state: state)
@@ -124,6 +126,17 @@ public final class LocalHTTPServer: Sendable {
 private func pattern(_ n: Int) -> [UInt8] { LocalHTTPServer.pattern(n) }
 
 /// What the routes remember between requests.
+/// Runs the test servers' tasks on dispatch threads outside Swift's cooperative pool.
+final class ServerExecutor: TaskExecutor, @unchecked Sendable {
+    static let shared = ServerExecutor()
+    private let queue = DispatchQueue(label: "test-http-server", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
 final class ServerState: Sendable {
     let hits = Mutex<[String: Int]>([:])
     let files = Mutex<[String: [UInt8]]>([:])
