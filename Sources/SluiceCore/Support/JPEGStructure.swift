@@ -18,6 +18,8 @@ enum JPEGStructure {
     struct Header {
         var size: ImageHeader?
         var scanData: Int64?
+        /// The first APP1 segment holding EXIF (`Exif\0\0`): where its TIFF data starts, and how long it is.
+        var exif: (offset: Int64, length: Int)?
     }
 
     static func header(fd: Int32, size: Int64) -> Header {
@@ -38,6 +40,9 @@ enum JPEGStructure {
             guard length >= 2 else { return header }
             if header.size == nil, isFrame(marker), let b = window.bytes(at: offset + 5, count: 4) {
                 header.size = ImageHeader(width: Int(b[2]) << 8 | Int(b[3]), height: Int(b[0]) << 8 | Int(b[1]))
+            }
+            if header.exif == nil, marker == 0xE1, length > 8, window.bytes(at: offset + 4, count: 6) == Array("Exif\0\0".utf8) {
+                header.exif = (offset + 10, Int(length) - 8)
             }
             if marker == 0xDA {
                 header.scanData = offset + 2 + length
