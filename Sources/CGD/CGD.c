@@ -20,6 +20,9 @@ static struct {
     void *(*jpeg)(gdImagePtr, int *, int);
     void (*free)(void *);
     void (*set_error_method)(void (*)(int, const char *, va_list));
+    void (*flip_horizontal)(gdImagePtr);
+    void (*flip_vertical)(gdImagePtr);
+    gdImagePtr (*rotate_interpolated)(gdImagePtr, float, int);
 } api;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -59,6 +62,9 @@ static void load(void) {
     FIND(jpeg, "gdImageJpegPtr");
     FIND(free, "gdFree");
     FIND(set_error_method, "gdSetErrorMethod");
+    FIND(flip_horizontal, "gdImageFlipHorizontal");
+    FIND(flip_vertical, "gdImageFlipVertical");
+    FIND(rotate_interpolated, "gdImageRotateInterpolated");
     api.set_error_method(quiet);
 }
 
@@ -83,3 +89,6 @@ void sluice_gd_filled_ellipse(gdImagePtr im, int cx, int cy, int w, int h, int c
 void *sluice_gd_png(gdImagePtr im, int *size) { return api.png(im, size); }
 void *sluice_gd_jpeg(gdImagePtr im, int *size, int quality) { return api.jpeg(im, size, quality); }
 void sluice_gd_free(void *bytes) { api.free(bytes); }
+void sluice_gd_flip_horizontal(gdImagePtr im) { api.flip_horizontal(im); }
+void sluice_gd_flip_vertical(gdImagePtr im) { api.flip_vertical(im); }
+gdImagePtr sluice_gd_rotate(gdImagePtr im, float degrees, int background) { return api.rotate_interpolated(im, degrees, background); }

@@ -65,6 +65,37 @@ public final class GDImage {
         sluice_gd_filled_ellipse(pointer, Int32(x), Int32(y), Int32(width), Int32(height), Self.color(red, green, blue, 0))
     }
 
+    /// Mirrors the image in place: left and right (`horizontally`), top and bottom (`vertically`).
+    public func flip(horizontally: Bool = false, vertically: Bool = false) {
+        if horizontally { sluice_gd_flip_horizontal(pointer) }
+        if vertically { sluice_gd_flip_vertical(pointer) }
+    }
+
+    /// A copy turned by `quarterTurns` × 90° clockwise (libgd turns counter-clockwise: 90° clockwise is its 270°).
+    public func rotated(clockwiseQuarterTurns quarterTurns: Int) throws(ImagingError) -> GDImage {
+        let turns = ((quarterTurns % 4) + 4) % 4
+        guard let turned = sluice_gd_rotate(pointer, Float((4 - turns) % 4 * 90), 0) else {
+            throw .invalidSize(width: height, height: width)
+        }
+        return GDImage(turned)
+    }
+
+    /// The image as it should be seen, given its EXIF orientation (1–8, `ExifOrientation`): 2 and 4 mirror it, 3, 6
+    /// and 8 turn it 180°, 90° clockwise and 90° counter-clockwise, 5 and 7 turn it a quarter and mirror it (the
+    /// transpose and the transverse). 1, and anything else, leaves it as it is.
+    public func oriented(exif orientation: Int) throws(ImagingError) -> GDImage {
+        switch orientation {
+        case 2: flip(horizontally: true); return self
+        case 3: flip(horizontally: true, vertically: true); return self
+        case 4: flip(vertically: true); return self
+        case 5: let turned = try rotated(clockwiseQuarterTurns: 1); turned.flip(horizontally: true); return turned
+        case 6: return try rotated(clockwiseQuarterTurns: 1)
+        case 7: let turned = try rotated(clockwiseQuarterTurns: 3); turned.flip(horizontally: true); return turned
+        case 8: return try rotated(clockwiseQuarterTurns: 3)
+        default: return self
+        }
+    }
+
     /// Encodes as PNG.
     public func png() throws(ImagingError) -> [UInt8] {
         var size: Int32 = 0

@@ -72,3 +72,34 @@ import Testing
         #expect(try read(try withSegments(many)).orientation == nil)
     }
 }
+
+/// Orientation applied through libgd, checked pixel by pixel against the EXIF specification's mapping.
+@Suite struct OrientationApplyTests {
+    @Test func eachOrientationGivesTheUprightImage() throws {
+        let (w, h) = (5, 3)
+        func stored() throws -> GDImage {
+            let image = try GDImage(width: w, height: h)
+            for y in 0..<h { for x in 0..<w { image.setPixel(x: x, y: y, red: x * 40, green: y * 60, blue: 100) } }
+            return image
+        }
+        // Where each upright pixel (x, y) comes from in the stored image (EXIF 2.32, tag 0x0112).
+        let source: [Int: (Int, Int) -> (Int, Int)] = [
+            1: { x, y in (x, y) }, 2: { x, y in (w - 1 - x, y) }, 3: { x, y in (w - 1 - x, h - 1 - y) }, 4: { x, y in (x, h - 1 - y) },
+            5: { x, y in (y, x) }, 6: { x, y in (y, h - 1 - x) }, 7: { x, y in (w - 1 - y, h - 1 - x) }, 8: { x, y in (w - 1 - y, x) },
+        ]
+        for orientation in 1...8 {
+            let upright = try stored().oriented(exif: orientation)
+            let turned = orientation >= 5
+            #expect((upright.width, upright.height) == (turned ? (h, w) : (w, h)), "orientation \(orientation): size")
+            let from = source[orientation]!
+            var wrong = 0
+            for y in 0..<upright.height {
+                for x in 0..<upright.width {
+                    let (sx, sy) = from(x, y)
+                    if upright.pixel(x: x, y: y) & 0xFFFFFF != UInt32(sx * 40 << 16 | sy * 60 << 8 | 100) { wrong += 1 }
+                }
+            }
+            #expect(wrong == 0, "orientation \(orientation): \(wrong) pixels out of place")
+        }
+    }
+}

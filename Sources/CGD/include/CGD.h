@@ -24,6 +24,11 @@ void sluice_gd_filled_ellipse(gdImagePtr image, int cx, int cy, int width, int h
 void *sluice_gd_png(gdImagePtr image, int *size);
 void *sluice_gd_jpeg(gdImagePtr image, int *size, int quality);
 void sluice_gd_free(void *bytes);
+/// In place.
+void sluice_gd_flip_horizontal(gdImagePtr image);
+void sluice_gd_flip_vertical(gdImagePtr image);
+/// A new image turned `degrees` counter-clockwise (multiples of 90 are exact pixel copies); NULL on failure.
+gdImagePtr sluice_gd_rotate(gdImagePtr image, float degrees, int background);
 
 // gdImageSX & co. are macros over the struct: no call into libgd.
 static inline int sluice_gd_sx(gdImagePtr image) { return gdImageSX(image); }
