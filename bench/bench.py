@@ -16,7 +16,7 @@
     python3 bench/bench.py all
 
 Needs a release build (`swift build -c release --product sluice`), gcc and libsqlite3-dev for the floor, and for
-`downloads` nginx, curl and aria2c (`apt-get install nginx-light curl aria2`). The peers live in ../shared/bench/.
+`downloads` nginx, curl and aria2c, for `pets` wrk (`apt-get install nginx-light curl aria2 wrk`). The peers live in ../shared/bench/.
 """
 import json
 import os
