@@ -227,9 +227,12 @@ struct SQLiteTransaction: CatalogueWriting {
 
     func releaseJobs(owner: String, countingAnAttempt: Bool) throws -> [Job] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            UPDATE jobs SET owner = NULL, attempts = attempts + ? WHERE owner = ?
+            UPDATE jobs SET owner = NULL,
+                attempts = attempts + (?1 AND (placed_path IS NOT NULL
+                                               OR EXISTS (SELECT 1 FROM files WHERE files.id = jobs.subject AND files.status = 'downloading')))
+            WHERE owner = ?2
             RETURNING id, kind, subject, payload, attempts, not_before, placed_path
-            """), arguments: [countingAnAttempt ? 1 : 0, owner]).compactMap { row in
+            """), arguments: [countingAnAttempt, owner]).compactMap { row in
             Job.Kind(rawValue: row[1]).map {
                 Job(id: row[0], kind: $0, subject: row[2], payload: row[3], attempts: row[4],
                     notBefore: Timestamp(microseconds: row[5]), placedPath: row[6])

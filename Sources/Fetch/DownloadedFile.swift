@@ -55,12 +55,11 @@ public final class DownloadedFile: @unchecked Sendable { // written by the downl
         return true
     }
 
-    /// The image's width and height, when the bytes are an image whose header says them (read back from the file
-    /// when the first bytes kept do not hold it).
-    public func imageSize() -> ImageHeader? { ImageHeader.read(fd: fd, first: header) }
-
-    /// Whether the bytes, sniffed as `mime`, run to the image's end (`ImageTrailer`).
-    public func imageIsComplete(mime: String) -> Bool { ImageTrailer.isComplete(mime: mime, size: size, fd: fd) }
+    /// What the bytes, sniffed as the image type `mime`, say of their image: its size, and whether they stop before
+    /// its end (read back from the file where the first bytes kept do not tell).
+    public func inspectImage(mime: String) -> ImageInspection {
+        ImageInspection.inspect(mime: mime, first: header, size: size, fd: fd)
+    }
 
     /// Gives the bytes their name at `path`, atomically; replaces a stale file left there by an earlier attempt.
     public func place(atPath path: String) throws(DownloadFileError) {

@@ -56,10 +56,8 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
     /// Where a successful download's bytes go and what they are.
     struct Placement {
         var type: SniffedType
-        /// For an image: its width and height, from its header.
-        var imageSize: ImageHeader?
-        /// For an image: whether its bytes run to its end.
-        var imageComplete = true
+        /// For an image: its width and height, and whether its bytes run to its end.
+        var image: ImageInspection?
         /// The name the source gave (Content-Disposition, the URL's path, else the id).
         var sourceName: String
         var fileExtension: String
@@ -120,7 +118,7 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
                 let bytes: Int
                 if case let .success(size) = finished.result.outcome { bytes = Int(size) } else { bytes = 0 }
                 if try tx.photoOwner(fileID: finished.job.subject) != nil, let problem = PhotoRule.problem(
-                    mime: placement.type.mime, bytes: bytes, size: placement.imageSize, complete: placement.imageComplete,
+                    mime: placement.type.mime, bytes: bytes, size: placement.image?.size, complete: placement.image?.truncated != true,
                     limits: configuration.limits) {
                     var refused = finished
                     refused.result.outcome = .failure(message: problem, transient: false, retryAfter: nil)
@@ -217,9 +215,8 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         let type = ContentSniffer.sniff(file.header)
         let name = result.suggestedName.flatMap { FileName.sanitize($0) } ?? DownloadName.fromURL(job.payload) ?? job.subject
         let ext = FileName.safeExtension(of: name).nonEmpty ?? type.fileExtension
-        let image = type.kind == .image
-        return Placement(type: type, imageSize: image ? file.imageSize() : nil,
-                         imageComplete: image ? file.imageIsComplete(mime: type.mime) : true, sourceName: name, fileExtension: ext,
+        let image = type.kind == .image ? file.inspectImage(mime: type.mime) : nil
+        return Placement(type: type, image: image, sourceName: name, fileExtension: ext,
                          path: RootLayout.storedFile(kind: type.kind, id: job.subject, extension: ext))
     }
 
@@ -248,7 +245,7 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
             guard try tx.finishJob(id: job.id, owner: owner) != .notHeld else { return }
             let stored = StoredBytes(kind: placement.type.kind, mime: placement.type.mime, fileExtension: placement.fileExtension,
                                      size: Int(size), downloadTime: (finished.result.seconds * 1000).rounded() / 1000,
-                                     imageSize: placement.imageSize, imageTruncated: !placement.imageComplete)
+                                     imageSize: placement.image?.size, imageTruncated: placement.image?.truncated ?? false)
             let update = FileStageUpdate(status: .ready, stored: stored, sourceName: placement.sourceName)
             // Deleted while downloading: its bytes go too.
             if try !tx.updateFile(id: job.subject, stage: update) { try tx.addUnlink(placement.path) }

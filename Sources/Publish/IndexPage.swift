@@ -48,7 +48,7 @@ public enum IndexPage {
         <td class="num">${size(f.size)}</td><td>${esc(f.mime)}</td><td>${esc(f.added_at)}</td>
         <td>${f.url ? `<a href="${esc(f.url)}" rel="noreferrer">${esc(f.url)}</a>` : "upload"}</td></tr>`;
     const pet = p => `<div class="pet"><b>${esc(p.name)}</b> <span class="meta">${esc(p.type)}, ${esc(p.age)}</span><br>
-        <code>${esc(p.id)}</code><div>${(p.photos || []).map(ph => `<a href="${esc(ph.url)}"><img src="${esc(ph.url)}" alt="${esc(p.name)}" loading="lazy"></a>`).join("")
+        <code>${esc(p.id)}</code><div>${(p.photos || []).map(ph => `<a href="file/${esc(ph.id)}/download"><img src="file/${esc(ph.id)}/download" alt="${esc(p.name)}" loading="lazy"></a>`).join("")
         || `<span class="meta">no photos</span>`}</div></div>`;
     // One paged listing of the outbox (files/ or pets/): its index, then a page at a time, newest first.
     async function listing(key, noun, render, empty) {

@@ -43,8 +43,9 @@ public struct DropReader: Sendable {
         let type = ContentSniffer.sniff(first)
         var upload = Upload(type, size: size)
         if type.kind == .image {
-            upload.imageSize = ImageHeader.read(fd: entry.fd, first: first)
-            upload.imageTruncated = !ImageTrailer.isComplete(mime: type.mime, size: Int64(size), fd: entry.fd)
+            let image = ImageInspection.inspect(mime: type.mime, first: first, size: Int64(size), fd: entry.fd)
+            upload.imageSize = image.size
+            upload.imageTruncated = image.truncated
         }
         // The name and comment given with the file (`UploadAttributes`): checked here, before its bytes are stored.
         var problems: [(String, [String])] = []
@@ -59,8 +60,11 @@ public struct DropReader: Sendable {
                 return found.isEmpty ? text : nil
             }
         }
-        upload.name = given(UploadAttributes.name, longest: limits.maxNameBytes, FileFields.nameProblems)
-        upload.comment = given(UploadAttributes.comment, longest: limits.maxCommentBytes, FileFields.commentProblems)
+        // One call tells most files apart: they carry no extended attribute at all (an error here reads them anyway).
+        if flistxattr(entry.fd, nil, 0) != 0 {
+            upload.name = given(UploadAttributes.name, longest: limits.maxNameBytes, FileFields.nameProblems)
+            upload.comment = given(UploadAttributes.comment, longest: limits.maxCommentBytes, FileFields.commentProblems)
+        }
         guard problems.isEmpty else {
             return .refused(RequestFailure(status: 422, description: "The name or comment given with \"\(name)\" cannot be used: nothing of the upload was stored. Fix the extended attribute, or drop the file without it.", data: .null, errors: problems))
         }

@@ -20,6 +20,17 @@ enum Store: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 }
 
+/// `count` pets made by `make(i)`, inserted in one transaction; returned with their seqs.
+func insertPets(_ count: Int, into c: any CatalogueStore, _ make: (Int) -> PetRecord) throws -> [PetRecord] {
+    try c.write { tx in
+        try (0..<count).map { i in
+            var pet = make(i)
+            try tx.insertPet(&pet)
+            return pet
+        }
+    }
+}
+
 func sampleFile(_ name: String = "f") -> FileRecord {
     FileRecord(id: Identifier.make(), url: "http://h/\(name)", name: name, addedAt: .now(), status: .pending)
 }
@@ -118,8 +129,10 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         defer { remove() }
         let now = Timestamp.now()
         let later = Timestamp(seconds: now.seconds + 3600)
-        let a = Job(id: Identifier.make(), kind: .download, subject: "f1", payload: "http://h/1", notBefore: now)
-        let b = Job(id: Identifier.make(), kind: .download, subject: "f2", payload: "http://h/2", notBefore: later)
+        var f1 = sampleFile("1"), f2 = sampleFile("2")
+        try c.write { try $0.insertFile(&f1); try $0.insertFile(&f2) }
+        let a = Job(id: Identifier.make(), kind: .download, subject: f1.id, payload: "http://h/1", notBefore: now)
+        let b = Job(id: Identifier.make(), kind: .download, subject: f2.id, payload: "http://h/2", notBefore: later)
         try c.write { try $0.enqueueJob(a); try $0.enqueueJob(b) }
         #expect(try c.read { try $0.unfinishedJobCount() } == 2)
         let claimed = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 10) }
@@ -127,12 +140,16 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         #expect(try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 10) }.isEmpty, "a claimed job is not claimed twice")
         #expect(try c.read { try $0.jobOwners() } == ["p1"])
         #expect(try c.read { try $0.queuedJobCount() } == 1)
-        // A clean hand-back spends no attempt; a dead owner's release spends one.
+        // A clean hand-back spends no attempt; a dead owner's release spends one on a job that had begun, none on a
+        // job it had only claimed (waiting its turn, its File still pending).
         #expect(try c.write { try $0.releaseJobs(owner: "p1", countingAnAttempt: false) }.map(\.attempts) == [0])
         #expect(try c.read { try $0.jobOwners() } == [])
         _ = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 10) }
+        #expect(try c.write { try $0.releaseJobs(owner: "p1", countingAnAttempt: true) }.map(\.attempts) == [0], "never began")
+        _ = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: now, limit: 10) }
+        #expect(try c.write { try $0.setFileStatus(id: f1.id, to: .downloading, from: [.pending]) })
         let released = try c.write { try $0.releaseJobs(owner: "p1", countingAnAttempt: true) }
-        #expect(released.map(\.subject) == ["f1"] && released.map(\.attempts) == [1])
+        #expect(released.map(\.subject) == [f1.id] && released.map(\.attempts) == [1])
         #expect(try c.read { try $0.queuedJobCount() } == 2)
         let reclaimed = try c.write { try $0.claimJobs(kind: .download, owner: "p2", now: now, limit: 10) }
         #expect(reclaimed.map(\.id) == [a.id] && reclaimed.map(\.attempts) == [1])
@@ -143,7 +160,7 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         #expect(try c.read { try $0.nextJobDue(kind: .download) } == later)
         #expect(try c.write { try $0.finishJob(id: a.id, owner: nil) } == .held, "nil: a job nobody holds")
         #expect(try c.write { try $0.finishJob(id: a.id, owner: nil) } == .gone)
-        try c.write { try $0.deleteJobs(subject: "f2") }
+        try c.write { try $0.deleteJobs(subject: f2.id) }
         #expect(try c.read { try $0.unfinishedJobCount() } == 0)
     }
 
@@ -254,14 +271,7 @@ func sampleFile(_ name: String = "f") -> FileRecord {
     @Test(arguments: Store.allCases) func petsListTheirReadyPhotosAndCountThemselves(store: Store) throws {
         let (c, remove) = try store.make()
         defer { remove() }
-        var pets: [PetRecord] = []
-        try c.write { tx in
-            for i in 0..<5 {
-                var pet = PetRecord(id: Identifier.make(), name: "pet \(i)", age: i, type: i % 2 == 0 ? .dog : .cat, createdAt: .now())
-                try tx.insertPet(&pet)
-                pets.append(pet)
-            }
-        }
+        let pets = try insertPets(5, into: c) { PetRecord(id: Identifier.make(), name: "pet \($0)", age: $0, type: $0 % 2 == 0 ? .dog : .cat, createdAt: .now()) }
         #expect(pets.map(\.seq) == [1, 2, 3, 4, 5])
         var photo = sampleFile("photo.png"), pending = sampleFile("later.png")
         try c.write { tx in
@@ -305,14 +315,7 @@ func sampleFile(_ name: String = "f") -> FileRecord {
     @Test(arguments: Store.allCases) func petPagesAgreeWithAPlainScanAcrossThousands(store: Store) throws {
         let (c, remove) = try store.make()
         defer { remove() }
-        var pets: [PetRecord] = []
-        try c.write { tx in
-            for i in 0..<2_600 {
-                var pet = PetRecord(id: Identifier.make(), name: "p\(i)", age: i % 100, type: .cat, createdAt: .now())
-                try tx.insertPet(&pet)
-                pets.append(pet)
-            }
-        }
+        let pets = try insertPets(2_600, into: c) { PetRecord(id: Identifier.make(), name: "p\($0)", age: $0 % 100, type: .cat, createdAt: .now()) }
         // Photos: every 7th pet one, ready; every 13th two more; every 11th one still downloading, of which every
         // 22nd's is stored later. Then every 21st pet loses its first photo's File, and every 5th pet is deleted.
         var firstPhoto: [Int: String] = [:], pending: [Int: String] = [:]

@@ -30,8 +30,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let fd = open(path, O_RDONLY)
         defer { close(fd) }
-        return (ExifOrientation.read(fd: fd, size: Int64(bytes.count)), ImageHeader.read(fd: fd, first: Array(bytes.prefix(64))),
-                ImageTrailer.isComplete(mime: "image/jpeg", size: Int64(bytes.count), fd: fd))
+        let image = ImageInspection.inspect(mime: "image/jpeg", first: Array(bytes.prefix(64)), size: Int64(bytes.count), fd: fd)
+        return (ExifOrientation.read(fd: fd, size: Int64(bytes.count)), image.size, !image.truncated)
     }
 
     @Test func readsEachOrientationInBothByteOrders() throws {

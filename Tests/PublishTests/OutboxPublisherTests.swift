@@ -6,6 +6,12 @@ import Testing
 import TestSupport
 
 @Suite struct OutboxPublisherTests {
+    /// `drops` applied in one transaction, as the ingest loop commits a batch.
+    func commit(_ drops: [Drop], to catalogue: SQLiteCatalogue) throws -> [RequestRecord] {
+        let executor = RequestExecutor()
+        return try catalogue.write { tx in try drops.map { try executor.apply($0, in: tx) } }
+    }
+
     /// A catalogue in `root/.sluice/` and a publisher writing `root/outbox/` from it.
     func publishing(_ root: TemporaryRoot) throws -> (SQLiteCatalogue, OutboxPublisher) {
         try FileManager.default.createDirectory(atPath: root.path + "/.sluice", withIntermediateDirectories: true)
@@ -19,15 +25,10 @@ import TestSupport
         let root = TemporaryRoot("publish-parallel")
         defer { root.remove() }
         let (catalogue, publisher) = try publishing(root)
-        let executor = RequestExecutor()
-        let records = try catalogue.write { tx in
-            try (0..<100).map { i in
-                let request = JSONValue.object([("op", .string("pet.create")), ("name", .string("pet \(i)")),
-                                                ("age", .int(1)), ("type", .string("cat"))])
-                return try executor.apply(Drop(requestID: Identifier.make(), name: "same.json", receivedAt: .now(),
-                                               content: .document(request)), in: tx)
-            }
-        }
+        let records = try commit((0..<100).map { i in
+            Drop(requestID: Identifier.make(), name: "same.json", receivedAt: .now(), content: .document(.object([
+                ("op", .string("pet.create")), ("name", .string("pet \(i)")), ("age", .int(1)), ("type", .string("cat"))])))
+        }, to: catalogue)
         let written = try publisher.publishPending().outputs
         #expect(written == 100 + 1 + 2 + 1, "100 pets, one receipt, two pages (seq 1–99, 100), the index")
         let receipt = root.json("outbox/receipts/same.json")
@@ -45,12 +46,10 @@ import TestSupport
         let (catalogue, publisher) = try publishing(root)
         let executor = RequestExecutor()
         // One batch of 150 uploads, committed together as the ingest loop does.
-        let records = try catalogue.write { tx in
-            try (0..<150).map { i in
-                try executor.apply(Drop(requestID: Identifier.make(), name: "f\(i).txt", receivedAt: .now(),
-                                        content: .upload(Upload(ContentSniffer.sniff(Array("text".utf8)), size: 4))), in: tx)
-            }
-        }
+        let records = try commit((0..<150).map { i in
+            Drop(requestID: Identifier.make(), name: "f\(i).txt", receivedAt: .now(),
+                 content: .upload(Upload(ContentSniffer.sniff(Array("text".utf8)), size: 4)))
+        }, to: catalogue)
         let ids = try records.map { record -> String in
             guard case let .string(id)? = try JSONParser.parse(record.receipt)["body"]?["id"] else { throw CancellationError() }
             return id

@@ -75,7 +75,8 @@ import SluiceCore
         #expect(head.count > ImageHeader.maxHeaderLength, "the frame is past what one read holds")
         let whole = head + scan + [0xFF, 0xD9]
         let first = Array(whole.prefix(4096))
-        #expect(try withFile(whole) { ImageHeader.read(fd: $0, first: first) } == ImageHeader(width: 640, height: 480))
+        #expect(try withFile(whole) { ImageInspection.inspect(mime: "image/jpeg", first: first, size: Int64(whole.count), fd: $0) }
+                == ImageInspection(size: ImageHeader(width: 640, height: 480), truncated: false))
         #expect(try withFile(whole) { ImageTrailer.isComplete(mime: "image/jpeg", size: Int64(whole.count), fd: $0) })
         // Bytes appended after the end (a phone's motion photo, padding) are allowed.
         let motion = whole + Array("....ftypmp42".utf8) + [UInt8](repeating: 0x11, count: 5000)
@@ -115,7 +116,8 @@ import SluiceCore
         for (what, bytes) in cases {
             let clock = ContinuousClock.now
             let (size, whole) = try withFile(bytes) {
-                (ImageHeader.read(fd: $0, first: Array(bytes.prefix(16))), ImageTrailer.isComplete(mime: "image/jpeg", size: Int64(bytes.count), fd: $0))
+                let image = ImageInspection.inspect(mime: "image/jpeg", first: Array(bytes.prefix(16)), size: Int64(bytes.count), fd: $0)
+                return (image.size, !image.truncated)
             }
             #expect(size == nil && !whole, "\(what)")
             #expect(ContinuousClock.now - clock < .seconds(1), "\(what) took \(ContinuousClock.now - clock)")

@@ -172,7 +172,21 @@ import Testing
         #expect(try errors(#"{"op":"pet.create","name":"","age":1,"type":"cat"}"#) == ["name: must not be empty"])
         #expect(try errors(#"{"op":"pet.create","name":"   ","age":1,"type":"cat"}"#) == ["name: must not be blank"])
         #expect(try errors(#"{"op":"pet.create","name":"\#(String(repeating: "n", count: 10_000))","age":1,"type":"cat"}"#)
-            == ["name: longer than 100 characters (10000)"])
+            == ["name: longer than 400 bytes (10000)"])
+        #expect(try errors(#"{"op":"pet.create","name":"\#(String(repeating: "n", count: 101))","age":1,"type":"cat"}"#)
+            == ["name: longer than 100 characters (101)"])
+        // One character, thousands of combining accents: one "character", a megabyte of name.
+        let heavy = "e" + String(repeating: "\u{0301}", count: 5000)
+        #expect(heavy.count == 1)
+        #expect(try errors(#"{"op":"pet.create","name":"\#(heavy)","age":1,"type":"cat"}"#) == ["name: longer than 400 bytes (10001)"])
+        // At most 100,000 ids to delete in one request file, across its batch: 413, nothing applied.
+        func fileStatus(_ json: String) throws -> Int? {
+            guard case let .failure(f) = decoder.decodeDocument(try JSONParser.parse(Array(json.utf8))) else { return nil }
+            return f.status
+        }
+        let ids = (0..<50_001).map { _ in "\"x\"" }.joined(separator: ",")
+        #expect(try fileStatus(#"{"op":"pets.delete","ids":[\#(ids)]}"#) == nil)
+        #expect(try fileStatus(#"[{"op":"pets.delete","ids":[\#(ids)]},{"op":"pets.delete","ids":[\#(ids)]}]"#) == 413)
         #expect(try errors(#"{"op":"pet.create","name":"x","age":1,"type":"hamster"}"#) == [#"type: must be one of "dog", "cat", got "hamster""#])
         #expect(try errors(#"{"op":"pet.create","name":"x","age":1,"type":"Dog"}"#) == [#"type: must be one of "dog", "cat", got "Dog""#])
         #expect(try errors(#"{"op":"pet.create",\#(good),"age":1,"color":"red"}"#) == ["color: unknown field"])

@@ -6,6 +6,8 @@ public struct Limits: Sendable {
     public var maxURLs: Int = 1000
     /// Most URLs in one request file, across the elements of a batch.
     public var maxURLsPerFile: Int = 10_000
+    /// Most pet ids one request file may name for deletion, across its batch (seed 004's bulk delete).
+    public var maxDeleteIDsPerFile: Int = 100_000
     /// Most elements in one batch file (a batch of 90,000 pets is one request file).
     public var maxBatch: Int = 100_000
     /// Longest URL accepted, in bytes.

@@ -11,7 +11,8 @@ public struct RequestDecoder: Sendable {
     public func decodeDocument(_ document: JSONValue) -> Result<[Result<Request, RequestFailure>], RequestFailure> {
         switch document {
         case .object:
-            return .success([decode(document)])
+            let decoded = [decode(document)]
+            return perFileFailure(decoded).map { .failure($0) } ?? .success(decoded)
         case let .array(elements):
             guard !elements.isEmpty else {
                 return .failure(RequestFailure(status: 422, description: "An empty batch: a request file's array must hold at least one request object.", data: document, errors: [("", ["empty batch"])]))
@@ -20,22 +21,31 @@ public struct RequestDecoder: Sendable {
                 return .failure(RequestFailure(status: 413, description: "A batch of \(elements.count) requests is over the limit of \(limits.maxBatch).", data: .null, errors: [("", ["at most \(limits.maxBatch) requests in one batch"])]))
             }
             let decoded = elements.map(decode)
-            let urls = decoded.reduce(0) { total, element in
-                switch element {
-                case let .success(.download(list)): return total + list.count
-                case .success(.petPhoto(_, .url)): return total + 1
-                default: return total
-                }
-            }
-            // One file may not queue more than this: its commit, its receipt and its publication stay short, and the
-            // drops behind it do not wait.
-            guard urls <= limits.maxURLsPerFile else {
-                return .failure(RequestFailure(status: 413, description: "The batch asks for \(urls) downloads in all; at most \(limits.maxURLsPerFile) are allowed in one request file (--max-urls-per-file). Nothing of it was applied: split it into several files.", data: .null, errors: [("", ["at most \(limits.maxURLsPerFile) URLs in one request file"])]))
-            }
-            return .success(decoded)
+            return perFileFailure(decoded).map { .failure($0) } ?? .success(decoded)
         default:
             return .failure(RequestFailure(status: 422, description: "A request file must hold a JSON object or an array of objects, not \(article(document.typeName)) \(document.typeName).", data: document, errors: [("", ["expected object or array, got \(document.typeName)"])]))
         }
+    }
+
+    /// What one request file may ask for in all, across a batch: its commit, its receipt and its publication stay
+    /// short, and the drops behind it do not wait. Nil when within.
+    private func perFileFailure(_ decoded: [Result<Request, RequestFailure>]) -> RequestFailure? {
+        var urls = 0, ids = 0
+        for case let .success(request) in decoded {
+            switch request {
+            case let .download(list): urls += list.count
+            case .petPhoto(_, .url): urls += 1
+            case let .petsDelete(list): ids += list.count
+            default: break
+            }
+        }
+        if urls > limits.maxURLsPerFile {
+            return RequestFailure(status: 413, description: "The request file asks for \(urls) downloads in all; at most \(limits.maxURLsPerFile) are allowed in one request file (--max-urls-per-file). Nothing of it was applied: split it into several files.", data: .null, errors: [("", ["at most \(limits.maxURLsPerFile) URLs in one request file"])])
+        }
+        if ids > limits.maxDeleteIDsPerFile {
+            return RequestFailure(status: 413, description: "The request file names \(ids) pet ids to delete in all; at most \(limits.maxDeleteIDsPerFile) are allowed in one request file. Nothing of it was applied: split it into several files.", data: .null, errors: [("", ["at most \(limits.maxDeleteIDsPerFile) ids to delete in one request file"])])
+        }
+        return nil
     }
 
     /// Validates one request object.
@@ -162,11 +172,13 @@ private struct Validation {
         return s
     }
 
-    /// A pet's name: a string of 1 to 100 characters, not only spaces, without control characters.
+    /// A pet's name: a string of 1 to 100 characters (and at most 400 bytes: a character may hold any number of
+    /// combining marks), not only spaces, without control characters.
     mutating func petName(_ key: String) -> String? {
         guard let value = member(key) else { error(key, "missing field"); return nil }
         guard case let .string(s) = value else { error(key, "expected string, got \(value.typeName)"); return nil }
         if s.allSatisfy(\.isWhitespace) { error(key, s.isEmpty ? "must not be empty" : "must not be blank"); return nil }
+        if s.utf8.count > 400 { error(key, "longer than 400 bytes (\(s.utf8.count))"); return nil }
         if s.count > 100 { error(key, "longer than 100 characters (\(s.count))"); return nil }
         if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { error(key, "must not contain control characters"); return nil }
         return s

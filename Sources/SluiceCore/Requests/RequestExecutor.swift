@@ -171,14 +171,14 @@ public struct RequestExecutor: Sendable {
     /// any more the second time (the first deleted it, or found none either).
     private func deletePets(_ ids: [JSONValue], in tx: any CatalogueWriting) throws -> [UInt8] {
         var deleted = 0
-        var seen = Set<String>()
         var errors = JSONWriter()
         errors.beginArray()
         func notFound(_ id: JSONValue) {
             errors.beginObject(); errors.key("id"); errors.value(id); errors.key("error"); errors.string(Self.petNotFoundMessage); errors.endObject()
         }
         for value in ids {
-            guard case let .string(raw) = value, let id = Identifier.canonical(raw), seen.insert(id).inserted,
+            // A repeated id needs no bookkeeping: the first deleted the pet (or found none), so the second finds none.
+            guard case let .string(raw) = value, let id = Identifier.canonical(raw),
                   let photos = try tx.deletePet(id: id) else { notFound(value); continue }
             for photo in photos { _ = try deleteFile(photo, in: tx) }
             deleted += 1

@@ -110,7 +110,8 @@ public protocol CatalogueWriting: CatalogueReading {
     /// Removes the jobs working on `subject` (it was deleted), and queues any bytes they placed for removal.
     func deleteJobs(subject: String) throws
     /// Puts `owner`'s running jobs back to pending; returns them. `countingAnAttempt` when the owner died before
-    /// finishing them (kill -9, a crash): each counts as an attempt, so a job that keeps killing its process ends.
+    /// finishing them (kill -9, a crash): each job that had begun (its File `downloading`, or its bytes placed) counts
+    /// an attempt, so a job that keeps killing its process ends; one that was only claimed, waiting its turn, does not.
     func releaseJobs(owner: String, countingAnAttempt: Bool) throws -> [Job]
 }
 

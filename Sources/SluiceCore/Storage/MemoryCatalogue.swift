@@ -289,7 +289,7 @@ final class MemoryTransaction: CatalogueWriting {
         var released: [Job] = []
         for (id, entry) in state.jobs where entry.owner == owner {
             var job = entry.job
-            if countingAnAttempt { job.attempts += 1 }
+            if countingAnAttempt && (job.placedPath != nil || state.files[job.subject]?.status == .downloading) { job.attempts += 1 }
             state.jobs[id] = (job, nil)
             released.append(job)
         }

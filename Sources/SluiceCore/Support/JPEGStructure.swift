@@ -60,7 +60,14 @@ enum JPEGStructure {
     /// and count as whole (no photo may be that large).
     static func endsAfterScan(fd: Int32, size: Int64) -> Bool {
         guard size <= maxInspectedBytes else { return true }
-        guard let data = header(fd: fd, size: size).scanData else { return false }
+        return endsAfterScan(fd: fd, size: size, scanData: header(fd: fd, size: size).scanData)
+    }
+
+    /// The same, from where the first scan's data starts (`Header.scanData`, nil: no scan), for a caller that has
+    /// walked the header already.
+    static func endsAfterScan(fd: Int32, size: Int64, scanData: Int64?) -> Bool {
+        guard size <= maxInspectedBytes else { return true }
+        guard let data = scanData else { return false }
         var chunk = [UInt8](repeating: 0, count: 65536)
         var offset = data
         var previousWasFF = false
