@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "CGD", linkerSettings: [.linkedLibrary("dl")]),
         // sqlite3_config, which GRDB leaves alone (memory statistics off: see Sources/CSQLite/include/CSQLite.h).
         .target(name: "CSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // libjpeg-turbo's DCT-scaled decoding for thumbnails (libgd decodes JPEGs at full size only).
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         // libc calls the Glibc module leaves out (extended attributes: an upload's name and comment).
         .target(name: "CLinux"),
 
@@ -45,7 +47,7 @@ let package = Package(
             "SluiceCore", "CInotifyTools", "CLinux", .product(name: "SystemPackage", package: "swift-system"),
         ], swiftSettings: upcoming),
         .target(name: "Fetch", dependencies: ["SluiceCore", "CCurl"], swiftSettings: upcoming),
-        .target(name: "Imaging", dependencies: ["SluiceCore", "CGD"], swiftSettings: upcoming),
+        .target(name: "Imaging", dependencies: ["SluiceCore", "CGD", "CJPEG"], swiftSettings: upcoming),
         .target(name: "Publish", dependencies: [
             "SluiceCore", .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,2 +1,2 @@
-// Headers only (see include/CLinux.h); SwiftPM wants a source file in a C target.
+// Headers and inline functions only (see include/CLinux.h); SwiftPM wants a source file in a C target.
 #include "CLinux.h"

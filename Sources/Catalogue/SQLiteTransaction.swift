@@ -152,6 +152,9 @@ struct SQLiteTransaction: CatalogueWriting {
         try db.cachedStatement(sql: "DELETE FROM files WHERE id = ?").execute(arguments: [id])
         try db.cachedStatement(sql: "UPDATE clock SET files = files - 1").execute()
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO tombstones(id, seq, version) VALUES (?, ?, ?)").execute(arguments: [id, seq, try tick()])
+        // A task whose result this was keeps its record, without a result (the outbox drops its copy).
+        try db.cachedStatement(sql: "UPDATE tasks SET result_id = NULL, version = ?, updated_at = ? WHERE result_id = ?")
+            .execute(arguments: [try tick(), Timestamp.now().microseconds, id])
     }
 
     func insertRequest(_ request: RequestRecord) throws {
@@ -225,14 +228,15 @@ struct SQLiteTransaction: CatalogueWriting {
         for path in placed.compactMap({ $0 }) { try addUnlink(path) }
     }
 
-    func releaseJobs(owner: String, countingAnAttempt: Bool) throws -> [Job] {
+    func releaseJobs(owner: String, kind: Job.Kind?, countingAnAttempt: Bool) throws -> [Job] {
         try Row.fetchAll(db.cachedStatement(sql: """
             UPDATE jobs SET owner = NULL,
                 attempts = attempts + (?1 AND (placed_path IS NOT NULL
-                                               OR EXISTS (SELECT 1 FROM files WHERE files.id = jobs.subject AND files.status = 'downloading')))
-            WHERE owner = ?2
+                                               OR EXISTS (SELECT 1 FROM files WHERE files.id = jobs.subject AND files.status = 'downloading')
+                                               OR EXISTS (SELECT 1 FROM tasks WHERE tasks.id = jobs.subject AND tasks.status = 'processing')))
+            WHERE owner = ?2 AND (?3 IS NULL OR kind = ?3)
             RETURNING id, kind, subject, payload, attempts, not_before, placed_path
-            """), arguments: [countingAnAttempt, owner]).compactMap { row in
+            """), arguments: [countingAnAttempt, owner, kind?.rawValue]).compactMap { row in
             Job.Kind(rawValue: row[1]).map {
                 Job(id: row[0], kind: $0, subject: row[2], payload: row[3], attempts: row[4],
                     notBefore: Timestamp(microseconds: row[5]), placedPath: row[6])
@@ -402,6 +406,64 @@ extension SQLiteTransaction {
         try countInBucket(seq, pets: -1, withPhotos: photoCount > 0 ? -1 : 0)
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO pet_tombstones(id, seq, version) VALUES (?, ?, ?)").execute(arguments: [id, seq, try tick()])
         return photos
+    }
+}
+
+// MARK: Image tasks
+
+extension SQLiteTransaction {
+    private static let taskColumns = "seq, id, source_id, result_id, result_extension, status, algorithm, params, error, created_at, updated_at"
+
+    private func decodeTask(_ row: Row) -> TaskRecord {
+        TaskRecord(id: row[1], seq: row[0], sourceID: row[2], resultID: row[3], resultExtension: row[4],
+                   status: TaskRecord.Status(rawValue: row[5]) ?? .error, algorithm: row[6], params: Array((row[7] as String).utf8),
+                   error: row[8], createdAt: Timestamp(microseconds: row[9]), updatedAt: Timestamp(microseconds: row[10]))
+    }
+
+    func task(id: String) throws -> TaskRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.taskColumns) FROM tasks WHERE id = ?"), arguments: [id]).map(decodeTask)
+    }
+
+    func tasks(afterSeq: Int64, limit: Int) throws -> [TaskRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.taskColumns) FROM tasks WHERE seq > ? ORDER BY seq LIMIT ?"),
+                         arguments: [afterSeq, limit]).map(decodeTask)
+    }
+
+    func tasks(seqFrom lower: Int64, to upper: Int64) throws -> [TaskRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.taskColumns) FROM tasks WHERE seq >= ? AND seq < ? ORDER BY seq"),
+                         arguments: [lower, upper]).map(decodeTask)
+    }
+
+    func taskCount() throws -> Int { try Int.fetchOne(db.cachedStatement(sql: "SELECT tasks FROM clock")) ?? 0 }
+
+    func lastTaskSeq() throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'tasks'), 0)")) ?? 0
+    }
+
+    func tasksChanged(after: Int64, upTo: Int64) throws -> [TaskRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.taskColumns) FROM tasks WHERE version > ? AND version <= ? ORDER BY seq"),
+                         arguments: [after, upTo]).map(decodeTask)
+    }
+
+    func insertTask(_ task: inout TaskRecord) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO tasks(id, source_id, result_id, result_extension, status, algorithm, params, error, created_at, updated_at, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [task.id, task.sourceID, task.resultID, task.resultExtension, task.status.rawValue, task.algorithm,
+                                     String(decoding: task.params, as: UTF8.self), task.error, task.createdAt.microseconds,
+                                     task.updatedAt.microseconds, try tick()])
+        task.seq = db.lastInsertedRowID
+        try db.cachedStatement(sql: "UPDATE clock SET tasks = tasks + 1").execute()
+    }
+
+    func updateTask(id: String, stage update: TaskStageUpdate, from: Set<TaskRecord.Status>) throws -> Bool {
+        guard let current = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM tasks WHERE id = ?"), arguments: [id]),
+              let status = TaskRecord.Status(rawValue: current), from.contains(status) else { return false }
+        try db.cachedStatement(sql: """
+            UPDATE tasks SET status = ?, error = ?, result_id = ?, result_extension = ?, updated_at = ?, version = ? WHERE id = ?
+            """).execute(arguments: [update.status.rawValue, update.error, update.result?.id, update.result?.fileExtension,
+                                     Timestamp.now().microseconds, try tick(), id])
+        return true
     }
 }
 

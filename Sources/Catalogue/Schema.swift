@@ -115,6 +115,27 @@ enum Schema {
                 UPDATE files SET updated_at = added_at;
                 """)
         }
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: """
+                -- Image tasks (seeds 001, 003). params is the JSON given; result_extension names outbox/results/<id><ext>.
+                CREATE TABLE tasks(
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    source_id TEXT NOT NULL,
+                    result_id TEXT,
+                    result_extension TEXT,
+                    status TEXT NOT NULL,
+                    algorithm TEXT NOT NULL,
+                    params TEXT NOT NULL,
+                    error TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    version INTEGER NOT NULL);
+                CREATE INDEX tasks_version ON tasks(version);
+                CREATE INDEX tasks_result ON tasks(result_id) WHERE result_id IS NOT NULL;
+                ALTER TABLE clock ADD COLUMN tasks INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

@@ -12,11 +12,26 @@ public final class GDImage {
     /// Most pixels decoded by default: 40 megapixels (≈160 MB as truecolor).
     public static let defaultPixelLimit = 40_000_000
 
-    let pointer: gdImagePtr
+    /// Replaced (the old one freed) by operations that make a new image, such as a scale.
+    private(set) var pointer: gdImagePtr
+    private var owned = true
 
-    private init(_ pointer: gdImagePtr) { self.pointer = pointer }
+    /// Takes ownership of an image libgd made.
+    init(_ pointer: gdImagePtr) { self.pointer = pointer }
 
-    deinit { sluice_gd_destroy(pointer) }
+    deinit { if owned { sluice_gd_destroy(pointer) } }
+
+    /// Hands the image over to a new owner; this object must not be used after.
+    func release() -> gdImagePtr {
+        owned = false
+        return pointer
+    }
+
+    /// Makes `newImage` this image, freeing the old one.
+    func replace(with newImage: gdImagePtr) {
+        if newImage != pointer { sluice_gd_destroy(pointer) }
+        pointer = newImage
+    }
 
     /// A new image, transparent black.
     public convenience init(width: Int, height: Int) throws(ImagingError) {
@@ -26,23 +41,6 @@ public final class GDImage {
             throw .invalidSize(width: width, height: height)
         }
         self.init(image)
-    }
-
-    /// Decodes PNG bytes, refusing more than `pixelLimit` pixels before decoding.
-    public convenience init(png bytes: [UInt8], pixelLimit: Int = GDImage.defaultPixelLimit) throws(ImagingError) {
-        try Self.load()
-        guard let header = ImageHeader.read(bytes) else { throw .undecodable(format: "PNG") }
-        guard header.width > 0, header.height > 0 else { throw .invalidSize(width: header.width, height: header.height) }
-        guard header.width * header.height <= pixelLimit else {
-            throw .tooManyPixels(width: header.width, height: header.height, limit: pixelLimit)
-        }
-        let decoded = bytes.withUnsafeBytes { buffer in
-            sluice_gd_create_from_png(Int32(buffer.count), UnsafeMutableRawPointer(mutating: buffer.baseAddress))
-        }
-        guard let decoded else { throw .undecodable(format: "PNG") }
-        // Palette images crash some operations of this libgd build: work in truecolor only.
-        if sluice_gd_is_truecolor(decoded) == 0 { _ = sluice_gd_palette_to_truecolor(decoded) }
-        self.init(decoded)
     }
 
     public var width: Int { Int(sluice_gd_sx(pointer)) }
@@ -96,28 +94,12 @@ public final class GDImage {
         }
     }
 
-    /// Encodes as PNG.
-    public func png() throws(ImagingError) -> [UInt8] {
-        var size: Int32 = 0
-        guard let data = sluice_gd_png(pointer, &size) else { throw .encodingFailed(format: "PNG") }
-        defer { sluice_gd_free(data) }
-        return Array(UnsafeRawBufferPointer(start: data, count: Int(size)))
-    }
-
-    /// Encodes as JPEG (`quality` 1…100).
-    public func jpeg(quality: Int = 85) throws(ImagingError) -> [UInt8] {
-        var size: Int32 = 0
-        guard let data = sluice_gd_jpeg(pointer, &size, Int32(quality)) else { throw .encodingFailed(format: "JPEG") }
-        defer { sluice_gd_free(data) }
-        return Array(UnsafeRawBufferPointer(start: data, count: Int(size)))
-    }
-
-    private static func color(_ red: Int, _ green: Int, _ blue: Int, _ alpha: Int) -> Int32 {
+    static func color(_ red: Int, _ green: Int, _ blue: Int, _ alpha: Int) -> Int32 {
         Int32(alpha << 24 | red << 16 | green << 8 | blue)
     }
 
     /// Loads libgd once; throws what is missing when it cannot be.
-    private static func load() throws(ImagingError) {
+    static func load() throws(ImagingError) {
         if let failure = sluice_gd_load() { throw .unavailable(String(cString: failure)) }
     }
 }

@@ -5,8 +5,8 @@ public import Spool
 public import Logging
 public import ServiceLifecycle
 
-/// `sluice run` as a lifecycle service: drain the inbox, wait for the downloads it queued (and any left by stopped
-/// processes), then end, which shuts its group down (its `publisher` publishes what is left).
+/// `sluice run` as a lifecycle service: drain the inbox, wait for the downloads and image tasks it queued (and any
+/// left by stopped processes), then end, which shuts its group down (its `publisher` publishes what is left).
 ///
 /// It sleeps until a transfer, a retry's due time or the once-a-second progress line needs it, and ends in bounded
 /// time: it takes only the drops that were in `inbox/` when it began, waits only for jobs no live process holds
@@ -88,13 +88,13 @@ public final class BatchRun: Service, @unchecked Sendable { // the loop's state 
                 let waitingOnWriters = busySince.map { Date().timeIntervalSince($0) < 5 } ?? false
                 // Done when this run holds no job and none waits for an owner. Jobs a live process holds are its own
                 // to finish (a process that stops hands them back, or is taken over, within `recoveryInterval`).
-                if stages.downloads.running == 0 && !waitingOnWriters, try catalogue.read({ try $0.queuedJobCount() }) == 0 {
+                if stages.running == 0 && !waitingOnWriters, try catalogue.read({ try $0.queuedJobCount() }) == 0 {
                     summary.leftClaimed = try stages.ingest.claimsLeft()
                     return
                 }
                 if Date().timeIntervalSince(lastProgress) >= 1 {
                     let queued = try catalogue.read { try $0.queuedJobCount() }
-                    progress("\(stages.ingest.handled) drops taken; downloads: \(stages.downloads.running) running, \(queued) waiting")
+                    progress("\(stages.ingest.handled) drops taken; downloads: \(stages.downloads.running) running; image tasks: \(stages.images.running) running; \(queued) jobs waiting")
                     lastProgress = Date()
                 }
                 backoff.succeeded()

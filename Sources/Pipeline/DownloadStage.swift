@@ -177,20 +177,10 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
                 break
             }
         }
-        do {
-            // By owner, not by what `held` says: whatever this process claimed goes back.
-            let released = try catalogue.write { tx in
-                try JobRelease.release(owner: owner, abandoned: false, maxAttempts: configuration.maxAttempts, in: tx)
-            }
-            held.removeAll()
-            if released > 0 {
-                logger.notice("stopping: handed running downloads back to the queue", metadata: ["jobs": "\(released)"])
-                onCommit()
-            }
-        } catch {
-            logger.error("could not hand downloads back while stopping; the next start or run takes them over",
-                         metadata: ["error": "\(error)"])
-        }
+        let released = JobRelease.handBack(owner: owner, kind: .download, what: "downloads", maxAttempts: configuration.maxAttempts,
+                                           catalogue: catalogue, logger: logger)
+        held.removeAll()
+        if released { onCommit() }
     }
 
     /// Moves what curl reported into the stage: results paired with their jobs by key, successes given their place.

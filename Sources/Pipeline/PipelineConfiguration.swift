@@ -1,5 +1,6 @@
 public import SluiceCore
 public import Fetch
+import Foundation
 
 /// Everything the pipeline can be told: where the root is, the caps, the download policy.
 public struct PipelineConfiguration: Sendable {
@@ -14,6 +15,12 @@ public struct PipelineConfiguration: Sendable {
     public var retryBaseDelay: Double = 1
     /// Longest wait honoured from a `Retry-After` header, in seconds.
     public var maxRetryDelay: Double = 60
+    /// Image worker processes (one task each at a time).
+    public var imageWorkers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Seconds one image task may take before its worker is stopped and the task ends in `error`.
+    public var taskTimeout: Double = 60
+    /// The executable started as an image worker (`<it> image-worker …`): this one.
+    public var imageWorkerExecutable = "/proc/self/exe"
     /// Drops committed in one transaction.
     public var ingestBatch = 512
     /// Seconds between scans when no event arrives (events are only hints).

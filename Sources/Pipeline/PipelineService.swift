@@ -66,7 +66,7 @@ public final class PipelineService: Service, @unchecked Sendable { // the loop's
                     lastDrain = Date()
                 }
                 nextStep = pass.nextStep
-                if (pass.drain?.handled ?? 0) > 0 || stages.downloads.running > 0 || !reasons.isEmpty {
+                if (pass.drain?.handled ?? 0) > 0 || stages.running > 0 || !reasons.isEmpty {
                     maintained = false
                 } else if !maintained {
                     // A full interval with nothing to do: fold the catalogue's log in now, not during a burst.

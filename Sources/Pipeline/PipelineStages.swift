@@ -4,12 +4,13 @@ public import SluiceCore
 public import Spool
 public import Logging
 
-/// The pipeline's working parts, wired together, and the pass that drives them: the ingest loop and the download
-/// stage, the publisher that shows what they commit, and the wake-up they share. `PipelineService` (`up`, `watch`)
+/// The pipeline's working parts, wired together, and the pass that drives them: the ingest loop, the download
+/// stage and the image stage, the publisher that shows what they commit, and the wake-up they share. `PipelineService` (`up`, `watch`)
 /// and `BatchRun` (`run`) run the same pass, each in its own loop.
 public final class PipelineStages: @unchecked Sendable { // the pass's state is touched only on the driving loop's thread.
     public let ingest: IngestLoop
     public let downloads: DownloadStage
+    public let images: ImageStage
     public let publisher: PublisherService
     /// Posted by inbox hints, transfers and stop requests; the driving loop waits on it.
     public let wakeup = Wakeup()
@@ -25,13 +26,18 @@ public final class PipelineStages: @unchecked Sendable { // the pass's state is 
         ingest.onCommit = { publisher.poke() }
         downloads = DownloadStage(layout: layout, catalogue: catalogue, configuration: configuration,
                                   owner: ingest.work.owner, logger: logger, wakeup: wakeup) { publisher.poke() }
+        images = ImageStage(layout: layout, catalogue: catalogue, configuration: configuration,
+                            owner: ingest.work.owner, logger: logger, wakeup: wakeup) { publisher.poke() }
     }
+
+    /// Jobs this process holds (downloads and image tasks).
+    public var running: Int { downloads.running + images.running }
 
     /// What one pass did.
     struct Pass {
         /// The drain's report, when the pass drained the inbox.
         var drain: IngestLoop.DrainReport?
-        /// Seconds until the download stage wants its next step (nil: only a transfer's news brings work).
+        /// Seconds until a stage wants its next step (nil: only a transfer's or a worker's news brings work).
         var nextStep: Double?
     }
 
@@ -48,11 +54,14 @@ public final class PipelineStages: @unchecked Sendable { // the pass's state is 
             lastTakeOver = Date()
         }
         let report = drain ? try ingest.drainInbox(arrivedBy: arrivedBy, stopRequested: { wakeup.stopRequested }) : nil
-        return Pass(drain: report, nextStep: try downloads.step())
+        let downloadStep = try downloads.step()
+        let imageStep = try images.step()
+        return Pass(drain: report, nextStep: [downloadStep, imageStep].compactMap { $0 }.min())
     }
 
     /// Hands the jobs back and leaves nothing claimed: the end of every loop, whatever ended it.
     func stop() {
+        images.handBack()
         downloads.handBack()
         ingest.work.removeIfEmpty()
         publisher.poke()

@@ -37,6 +37,8 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         outbox.files.removeStaleTemporaries()
         outbox.receipts.removeStaleTemporaries()
         outbox.pets.removeStaleTemporaries()
+        outbox.tasks.removeStaleTemporaries()
+        outbox.results.removeStaleTemporaries()
     }
 
     /// What a call of `publishPending` did.
@@ -73,10 +75,12 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     enum Output {
         case write(folder: Directory, name: String, bytes: [UInt8])
         case remove(folder: Directory, name: String)
+        /// A hard link to stored bytes (`from`, relative to the root): a task's result, shown without a copy.
+        case link(from: String, folder: Directory, name: String)
     }
 
     /// The outbox files that changes in `(after, upTo]` make stale, rendered from the snapshot, in three phases written
-    /// one after the other: the objects (files and pets), then the receipts that name them (what a dropper waits for
+    /// one after the other: the objects (files, pets, tasks and their result images), then the receipts that name them (what a dropper waits for
     /// comes next, and what it names is already there), then the listings. No name occurs twice in a phase, so the
     /// files of one phase may be written in any order.
     private func render(after: Int64, upTo: Int64, _ reading: any CatalogueReading) throws -> [[Output]] {
@@ -97,6 +101,17 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         for pet in try reading.petsDeleted(after: after, upTo: upTo) {
             objects.append(.remove(folder: outbox.pets, name: pet.id + ".json"))
             petPages.insert(pet.page)
+        }
+        var taskPages = Set<Int64>()
+        for task in try reading.tasksChanged(after: after, upTo: upTo) {
+            objects.append(.write(folder: outbox.tasks, name: task.id + ".json", bytes: task.json))
+            taskPages.insert(task.seq / listingPageSize)
+            if let name = task.resultPath, let result = try reading.file(id: task.resultID!), let stored = result.storedPath {
+                objects.append(.link(from: stored, folder: outbox.results, name: name))
+            } else if let ext = task.resultExtension {
+                // Its result File was deleted: so is the copy shown.
+                objects.append(.remove(folder: outbox.results, name: RootLayout.resultName(taskID: task.id, extension: ext)))
+            }
         }
 
         // A drop name used twice in the pass: the later receipt replaces the earlier one, which is not written.
@@ -128,6 +143,15 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         if !petPages.isEmpty {
             listings.append(listingIndex(in: outbox.pets, count: try reading.petCount(hasPhotos: nil), lastSeq: try reading.lastPetSeq(),
                                          extra: ("with_photos", try reading.petCount(hasPhotos: true))))
+        }
+        for page in taskPages.sorted() {
+            let tasks = try reading.tasks(seqFrom: page * listingPageSize, to: (page + 1) * listingPageSize)
+            listings.append(listingPage(page, in: outbox.tasks, key: "tasks", capacity: 400 * tasks.count) { json in
+                for task in tasks { task.write(to: &json) }
+            })
+        }
+        if !taskPages.isEmpty {
+            listings.append(listingIndex(in: outbox.tasks, count: try reading.taskCount(), lastSeq: try reading.lastTaskSeq()))
         }
         return [objects, receipts, listings]
     }
@@ -188,11 +212,21 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             if unlinkat(folder.fd, name, 0) != 0 && errno != ENOENT {
                 throw SystemCallError.current("unlink", folder.path + "/" + name)
             }
+        case let .link(from, folder, name):
+            // Linked under a temporary name, then renamed over: a reader sees the whole result or none.
+            let temp = ".tmp-\(tempTag)"
+            unlinkat(folder.fd, temp, 0)
+            guard linkat(outbox.root.fd, from, folder.fd, temp, 0) == 0 else {
+                // The bytes are gone (deleted since this snapshot): a later pass removes the result.
+                if errno == ENOENT { return }
+                throw SystemCallError.current("link", folder.path + "/" + name)
+            }
+            guard renameat(folder.fd, temp, folder.fd, name) == 0 else { throw SystemCallError.current("rename", folder.path + "/" + name) }
         }
     }
 }
 
-/// Names of the paged listings under `outbox/files/` and `outbox/pets/`.
+/// Names of the paged listings under `outbox/files/`, `outbox/pets/` and `outbox/tasks/`.
 public enum OutboxListing {
     /// `page-<n>.json`: the objects with `n*100 <= seq < (n+1)*100`, in listing order.
     public static func pageName(_ page: Int64) -> String { "page-\(page).json" }

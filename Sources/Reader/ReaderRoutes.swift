@@ -22,6 +22,12 @@ struct ReaderRoutes: Sendable {
             }
             router.on("/pets", method: method) { request, _ in try routes.pets(request) }
             router.on("/pets/:id", method: method) { _, context in try await routes.pet(context.parameters.get("id") ?? "", context: context) }
+            router.on("/tasks", method: method) { request, _ in try routes.tasks(request) }
+            router.on("/task/:id", method: method) { _, context in try routes.task(context.parameters.get("id") ?? "") }
+            router.on("/status/:id", method: method) { _, context in try routes.status(context.parameters.get("id") ?? "") }
+            router.on("/result/:id", method: method) { _, context in
+                try await routes.result(context.parameters.get("id") ?? "", context: context)
+            }
             router.on("/receipts/:name", method: method) { _, context in
                 try await routes.staticFile("receipts/" + (context.parameters.get("name") ?? ""), context: context)
             }
@@ -30,6 +36,22 @@ struct ReaderRoutes: Sendable {
 
     /// `GET /files?per_page=20&show_after_id=<uuid>` (seed 000): keyset pages in listing order.
     func files(_ request: Request) throws -> Response {
+        try keysetPage(request, key: "files", noun: "file", seq: { id in try catalogue.read { try $0.file(id: id)?.seq } },
+                       page: { after, limit in try catalogue.read { try $0.files(afterSeq: after, limit: limit) } },
+                       write: { file, json in file.write(to: &json) })
+    }
+
+    /// `GET /tasks?per_page=20&show_after_id=<uuid>` (seed 001's task list), paged as `/files` is.
+    func tasks(_ request: Request) throws -> Response {
+        try keysetPage(request, key: "tasks", noun: "task", seq: { id in try catalogue.read { try $0.task(id: id)?.seq } },
+                       page: { after, limit in try catalogue.read { try $0.tasks(afterSeq: after, limit: limit) } },
+                       write: { task, json in task.write(to: &json) })
+    }
+
+    /// `{"<key>": [objects]}`: `per_page` (1…100, default 20) objects after the one `show_after_id` names, whose seq
+    /// `seq` finds; 422 for a bad parameter or an unknown id.
+    private func keysetPage<T>(_ request: Request, key: String, noun: String, seq: (String) throws -> Int64?,
+                               page: (Int64, Int) throws -> [T], write: (T, inout JSONWriter) -> Void) throws -> Response {
         let query = request.uri.queryParameters
         var errors: [(path: String, messages: [String])] = []
         var perPage = 20
@@ -39,15 +61,14 @@ struct ReaderRoutes: Sendable {
         var afterSeq: Int64 = 0
         if let raw = query.get("show_after_id") {
             if let id = Identifier.canonical(raw) {
-                if let file = try catalogue.read({ try $0.file(id: id) }) { afterSeq = file.seq }
-                else { errors.append(("show_after_id", ["no file with this id"])) }
+                if let found = try seq(id) { afterSeq = found } else { errors.append(("show_after_id", ["no \(noun) with this id"])) }
             } else { errors.append(("show_after_id", ["not a valid UUID"])) }
         }
         if !errors.isEmpty { return invalidQuery(query, errors) }
-        let files = try catalogue.read { try $0.files(afterSeq: afterSeq, limit: perPage) }
-        var json = JSONWriter(capacity: 400 * files.count + 16)
-        json.beginObject(); json.key("files"); json.beginArray()
-        for file in files { file.write(to: &json) }
+        let objects = try page(afterSeq, perPage)
+        var json = JSONWriter(capacity: 400 * objects.count + 16)
+        json.beginObject(); json.key(key); json.beginArray()
+        for object in objects { write(object, &json) }
         json.endArray(); json.endObject()
         return JSONResponse.make(.ok, json.bytes)
     }
@@ -97,6 +118,65 @@ struct ReaderRoutes: Sendable {
         for (key, value) in query { data.append((String(key), .string(String(value)))) }
         let failure = RequestFailure(status: 422, description: "Invalid query parameters.", data: .object(data), errors: errors)
         return JSONResponse.make(.unprocessableContent, failure.body)
+    }
+
+    /// The task `raw` names, or the 404 to answer.
+    private func lookUpTask(_ raw: String) throws -> Result<TaskRecord, TaskNotFound> {
+        guard let id = Identifier.canonical(raw) else { return .failure(TaskNotFound(response: JSONResponse.error(.notFound, "not a task id: expected a UUID"))) }
+        guard let task = try catalogue.read({ try $0.task(id: id) }) else {
+            return .failure(TaskNotFound(response: JSONResponse.error(.notFound, "Task with the matching ID was not found.")))
+        }
+        return .success(task)
+    }
+
+    private struct TaskNotFound: Error { var response: Response }
+
+    /// `GET /task/<id>`: the Task, or 404.
+    func task(_ raw: String) throws -> Response {
+        switch try lookUpTask(raw) {
+        case let .success(task): return JSONResponse.make(.ok, task.json)
+        case let .failure(notFound): return notFound.response
+        }
+    }
+
+    /// `GET /status/<id>` (seed 003): `{"status": "in_progress" | "ready" | "error"}`, with the error's reason.
+    func status(_ raw: String) throws -> Response {
+        let task: TaskRecord
+        switch try lookUpTask(raw) {
+        case let .success(found): task = found
+        case let .failure(notFound): return notFound.response
+        }
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("status"); json.string(task.progress)
+        if let error = task.error, task.status == .error { json.key("error"); json.string(error) }
+        json.endObject()
+        return JSONResponse.make(.ok, json.bytes)
+    }
+
+    /// `GET /result/<id>` (seed 003): the result image of a finished task; 404 unknown (or its result File deleted),
+    /// 409 while it is not finished.
+    func result(_ raw: String, context: BasicRequestContext) async throws -> Response {
+        let task: TaskRecord
+        switch try lookUpTask(raw) {
+        case let .success(found): task = found
+        case let .failure(notFound): return notFound.response
+        }
+        guard task.status == .finished else {
+            let why = task.status == .error ? "the task ended in error: \(task.error ?? "no reason given")" : "the task is \(task.status.rawValue): its result is not ready yet"
+            return JSONResponse.error(.conflict, why)
+        }
+        guard let resultID = task.resultID, let file = try catalogue.read({ try $0.file(id: resultID) }), let path = file.storedPath else {
+            return JSONResponse.error(.notFound, "the task's result file was deleted")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: root + "/" + path)[.size] as? Int) ?? file.size
+        let body = try await fileIO.loadFile(path: root + "/" + path, context: context)
+        return Response(status: .ok, headers: [
+            .contentType: file.mime ?? "application/octet-stream",
+            .contentLength: "\(size)",
+            .contentDisposition: ContentDispositionHeader.make("inline", file.name),
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        ], body: body)
     }
 
     /// `GET /file/<id>`: the File, or `{}` (seed 000).

@@ -60,11 +60,17 @@ struct PipelineOptions: ParsableArguments {
     var connectTimeout: Double = 10
     @Option(help: "Abort a download that moves no byte for this many seconds.")
     var stallTimeout: Int = 30
+    @Option(help: "Image worker processes (default: one per core).")
+    var imageWorkers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    @Option(help: "Seconds one image task may run before its worker is stopped and the task ends in error.")
+    var taskTimeout: Double = 60
+    @OptionGroup var images: ImageLimitOptions
 
     func validate() throws {
         guard maxRequestBytes > 0, maxUrls > 0, maxUrlsPerFile > 0, maxDownloadBytes > 0 else { throw ValidationError("limits must be positive") }
         guard concurrency > 0, perHost > 0 else { throw ValidationError("--concurrency and --per-host must be positive") }
         guard attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
+        guard imageWorkers >= 1, taskTimeout > 0 else { throw ValidationError("--image-workers and --task-timeout must be positive") }
         guard retryDelay >= 0, maxRetryDelay >= 0, connectTimeout > 0, stallTimeout > 0 else {
             throw ValidationError("delays and timeouts must not be negative")
         }
@@ -84,7 +90,32 @@ struct PipelineOptions: ParsableArguments {
         c.maxAttempts = attempts
         c.retryBaseDelay = retryDelay
         c.maxRetryDelay = maxRetryDelay
+        c.imageWorkers = imageWorkers
+        c.taskTimeout = taskTimeout
+        c.limits = images.limits(c.limits)
         return c
+    }
+}
+
+/// What an image may be (photos and image tasks' inputs), checked from its header before decoding.
+struct ImageLimitOptions: ParsableArguments {
+    @Option(help: "Most pixels (width × height) an image may have.")
+    var maxImagePixels: Int = 50_000_000
+    @Option(help: "Most pixels on either side of an image.")
+    var maxImageSide: Int = 16_384
+    @Option(help: "Largest image file, in bytes.")
+    var maxImageBytes: Int = 50 << 20
+
+    func validate() throws {
+        guard maxImagePixels > 0, maxImageSide > 0, maxImageBytes > 0 else { throw ValidationError("image limits must be positive") }
+    }
+
+    func limits(_ base: Limits) -> Limits {
+        var limits = base
+        limits.maxImagePixels = maxImagePixels
+        limits.maxImageSide = maxImageSide
+        limits.maxImageBytes = maxImageBytes
+        return limits
     }
 }
 

@@ -26,6 +26,12 @@ public struct RootLayout: Sendable {
     public static let receiptsFolder = "outbox/receipts"
     /// Published pets and their paged listings.
     public static let petsFolder = "outbox/pets"
+    /// Published image tasks and their paged listings.
+    public static let tasksFolder = "outbox/tasks"
+    /// Each finished task's result image, `<task id><ext>` (`resultName`).
+    public static let resultsFolder = "outbox/results"
+    /// `resultsFolder` relative to `outbox/` (as the reader and the browse page name it).
+    public static let resultsFolderInOutbox = "results"
     /// Sluice's own state: the catalogue and the publisher's lock.
     public static let stateFolder = ".sluice"
     public static let catalogueFile = ".sluice/catalogue.sqlite"
@@ -40,6 +46,9 @@ public struct RootLayout: Sendable {
     public static func storedFile(kind: ContentKind, id: String, extension ext: String) -> String {
         "\(uploadFolder)/\(kind.rawValue)/\(id)\(ext)"
     }
+
+    /// A finished task's result under `outbox/results/`: `<task id><ext>`.
+    public static func resultName(taskID: String, extension ext: String) -> String { taskID + ext }
 
     /// `<request id>-<name>`: a drop's name while claimed and once archived; nil when that is longer than a file
     /// name may be (255 bytes).
@@ -86,5 +95,7 @@ public struct RootLayout: Sendable {
         try Directory.makePath(path + "/" + Self.filesFolder)
         try Directory.makePath(path + "/" + Self.receiptsFolder)
         try Directory.makePath(path + "/" + Self.petsFolder)
+        try Directory.makePath(path + "/" + Self.tasksFolder)
+        try Directory.makePath(path + "/" + Self.resultsFolder)
     }
 }

@@ -20,8 +20,12 @@ public struct Limits: Sendable {
     public var maxImagePixels: Int = 50_000_000
     /// Most pixels on either side of an image.
     public var maxImageSide: Int = 16_384
-    /// Largest image file used as a photo (or, later, an image task's input), in bytes.
+    /// Largest image file used as a photo or an image task's input, in bytes.
     public var maxImageBytes: Int = 50 << 20
+    /// Most files one `image.job` names.
+    public var maxTaskFiles: Int = 1000
+    /// Most image tasks one request file creates, across its batch.
+    public var maxTasksPerFile: Int = 10_000
 
     public init() {}
 }

@@ -12,6 +12,10 @@ public enum Request: Sendable, Equatable {
     case petPhoto(petID: String, source: PhotoSource)
     /// Seed 004 `DELETE /pets`: the ids as given; each that is no pet's (or no id at all) gets its own error.
     case petsDelete(ids: [JSONValue])
+    /// Seeds 001/003: one image task per file; `params` as given (stored with each task).
+    case imageJob(fileIDs: [String], operation: ImageOperation, params: JSONValue)
+    /// Seed 001: a task in `error` back to `pending`.
+    case taskRestart(id: String)
 
     public enum PhotoSource: Sendable, Equatable {
         case url(String)

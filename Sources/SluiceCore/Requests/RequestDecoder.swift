@@ -5,7 +5,7 @@ public struct RequestDecoder: Sendable {
     public init(limits: Limits = Limits()) { self.limits = limits }
 
     /// The operations Sluice knows, for error messages.
-    public static let knownOps = ["download", "file.update", "file.delete", "pet.create", "pet.photo", "pets.delete"]
+    public static let knownOps = ["download", "file.update", "file.delete", "pet.create", "pet.photo", "pets.delete", "image.job", "task.restart"]
 
     /// A document is one object or a batch (array) of objects; each element succeeds or fails alone.
     public func decodeDocument(_ document: JSONValue) -> Result<[Result<Request, RequestFailure>], RequestFailure> {
@@ -30,12 +30,13 @@ public struct RequestDecoder: Sendable {
     /// What one request file may ask for in all, across a batch: its commit, its receipt and its publication stay
     /// short, and the drops behind it do not wait. Nil when within.
     private func perFileFailure(_ decoded: [Result<Request, RequestFailure>]) -> RequestFailure? {
-        var urls = 0, ids = 0
+        var urls = 0, ids = 0, tasks = 0
         for case let .success(request) in decoded {
             switch request {
             case let .download(list): urls += list.count
             case .petPhoto(_, .url): urls += 1
             case let .petsDelete(list): ids += list.count
+            case let .imageJob(files, _, _): tasks += files.count
             default: break
             }
         }
@@ -44,6 +45,9 @@ public struct RequestDecoder: Sendable {
         }
         if ids > limits.maxDeleteIDsPerFile {
             return RequestFailure(status: 413, description: "The request file names \(ids) pet ids to delete in all; at most \(limits.maxDeleteIDsPerFile) are allowed in one request file. Nothing of it was applied: split it into several files.", data: .null, errors: [("", ["at most \(limits.maxDeleteIDsPerFile) ids to delete in one request file"])])
+        }
+        if tasks > limits.maxTasksPerFile {
+            return RequestFailure(status: 413, description: "The request file asks for \(tasks) image tasks in all; at most \(limits.maxTasksPerFile) are allowed in one request file. Nothing of it was applied: split it into several files.", data: .null, errors: [("", ["at most \(limits.maxTasksPerFile) image tasks in one request file"])])
         }
         return nil
     }
@@ -96,6 +100,18 @@ public struct RequestDecoder: Sendable {
         case "pets.delete":
             v.allow(["op", "ids"])
             request = v.array("ids").map { .petsDelete(ids: $0) }
+        case "image.job":
+            v.allow(["op", "file_ids", "algorithm", "params"])
+            let files = v.uuidList("file_ids", max: limits.maxTaskFiles)
+            var operation: ImageOperation?
+            switch ImageOperation.decode(algorithm: value["algorithm"], params: value["params"]) {
+            case let .success(decoded): operation = decoded
+            case let .failure(errors): for entry in errors.entries { for message in entry.messages { v.error(entry.path, message) } }
+            }
+            if let files, let operation { request = .imageJob(fileIDs: files, operation: operation, params: value["params"] ?? .null) } else { request = nil }
+        case "task.restart":
+            v.allow(["op", "id"])
+            request = v.uuid("id").map { .taskRestart(id: $0) }
         default:
             return .failure(invalid(value, [("op", ["unknown operation \"\(op)\"; expected one of \(Self.knownOps.joined(separator: ", "))"])]))
         }
@@ -213,6 +229,21 @@ private struct Validation {
         guard let value = member(key) else { error(key, "missing field"); return nil }
         guard case let .array(items) = value else { error(key, "expected array, got \(value.typeName)"); return nil }
         return items
+    }
+
+    /// A list of 1 to `max` UUIDs, each canonical.
+    mutating func uuidList(_ key: String, max: Int) -> [String]? {
+        guard let value = member(key) else { error(key, "missing field"); return nil }
+        guard case let .array(items) = value else { error(key, "expected array of UUIDs, got \(value.typeName)"); return nil }
+        if items.isEmpty { error(key, "must hold at least one file id"); return nil }
+        if items.count > max { error(key, "holds \(items.count) ids; at most \(max) are allowed"); return nil }
+        var ids: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case let .string(s) = item else { error("\(key).\(i)", "expected string, got \(item.typeName)"); continue }
+            guard let id = Identifier.canonical(s) else { error("\(key).\(i)", "not a valid UUID"); continue }
+            ids.append(id)
+        }
+        return ids.count == items.count ? ids : nil
     }
 
     mutating func urlList(_ key: String) -> [String]? {

@@ -143,7 +143,56 @@ public struct RequestExecutor: Sendable {
 
         case let .petsDelete(ids):
             return .success(try deletePets(ids, in: tx))
+
+        case let .imageJob(fileIDs, operation, params):
+            return try queueTasks(fileIDs, operation, params, in: tx)
+
+        case let .taskRestart(id):
+            guard let task = try tx.task(id: id) else {
+                return .failure(RequestFailure(status: 404, description: "Task with the matching ID was not found.", data: .string(id),
+                                               errors: [("id", ["no task with id \(id)"])]))
+            }
+            guard try tx.updateTask(id: id, stage: TaskStageUpdate(status: .pending), from: [.error]) else {
+                return .failure(RequestFailure(status: 409, description: "The task is \(task.status.rawValue): only a task in error can be restarted.",
+                                               data: .string(id), errors: [("id", ["the task is \(task.status.rawValue), not error"])]))
+            }
+            try tx.enqueueJob(Job(id: Identifier.make(), kind: .image, subject: id, payload: "", notBefore: .now()))
+            return .success(try tx.task(id: id)!.json)
         }
+    }
+
+    /// Seeds 001/003: one pending task (and its job) per file named. Every file is checked first: one that is
+    /// unknown (404), not stored yet (409) or no image a task can read (413, 422) fails the request, and no task is made.
+    private func queueTasks(_ fileIDs: [String], _ operation: ImageOperation, _ params: JSONValue,
+                            in tx: any CatalogueWriting) throws -> Result<[UInt8], RequestFailure> {
+        for (i, id) in fileIDs.enumerated() {
+            let path = "file_ids.\(i)"
+            guard let file = try tx.file(id: id) else { return .failure(notFound(id, path: path)) }
+            guard file.status == .ready else {
+                return .failure(RequestFailure(status: 409, description: "The file is \(file.status.rawValue): only a stored image can be processed; drop the job again once it is ready.",
+                                               data: .string(id), errors: [(path, ["the file is \(file.status.rawValue), not ready"])]))
+            }
+            if let problem = PhotoRule.problem(mime: file.mime, bytes: file.size, size: file.imageSize, complete: !file.imageTruncated,
+                                               limits: decoder.limits, for: .taskInput) {
+                let status = file.size > decoder.limits.maxImageBytes ? 413 : 422
+                return .failure(RequestFailure(status: status, description: "The file cannot be processed: \(problem).",
+                                               data: .string(id), errors: [(path, [problem])]))
+            }
+        }
+        var stored = JSONWriter()
+        stored.value(params)
+        let now = Timestamp.now()
+        var json = JSONWriter(capacity: 48 * fileIDs.count + 16)
+        json.beginObject(); json.key("task_ids"); json.beginArray()
+        for id in fileIDs {
+            var task = TaskRecord(id: Identifier.make(), sourceID: id, status: .pending, algorithm: operation.algorithm,
+                                  params: stored.bytes, createdAt: now)
+            try tx.insertTask(&task)
+            try tx.enqueueJob(Job(id: Identifier.make(), kind: .image, subject: task.id, payload: "", notBefore: now))
+            json.string(task.id)
+        }
+        json.endArray(); json.endObject()
+        return .success(json.bytes)
     }
 
     /// A File to download from `url` and its job; returns the File's id.
@@ -199,7 +248,7 @@ public struct RequestExecutor: Sendable {
         RequestFailure(status: 404, description: Self.petNotFoundMessage, data: .string(id), errors: [(path, ["no pet with id \(id)"])])
     }
 
-    private func notFound(_ id: String, _ request: Request, path: String = "id") -> RequestFailure {
+    private func notFound(_ id: String, _ request: Request? = nil, path: String = "id") -> RequestFailure {
         RequestFailure(status: 404, description: "File with the matching ID was not found.", data: .string(id),
                        errors: [(path, ["no file with id \(id)"])])
     }

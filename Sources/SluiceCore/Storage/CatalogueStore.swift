@@ -58,6 +58,16 @@ public protocol CatalogueReading {
     func petsDeleted(after: Int64, upTo: Int64) throws -> [DeletedObject]
     /// The pet whose photo the File `fileID` is (ready or not), if any.
     func photoOwner(fileID: String) throws -> String?
+    func task(id: String) throws -> TaskRecord?
+    /// Tasks in listing order with `seq > afterSeq`, at most `limit`.
+    func tasks(afterSeq: Int64, limit: Int) throws -> [TaskRecord]
+    /// Tasks with `lower <= seq < upper`, in listing order.
+    func tasks(seqFrom lower: Int64, to upper: Int64) throws -> [TaskRecord]
+    func taskCount() throws -> Int
+    /// The highest task seq ever assigned (0 when none).
+    func lastTaskSeq() throws -> Int64
+    /// Tasks inserted or changed at versions in `(after, upTo]`, in listing order.
+    func tasksChanged(after: Int64, upTo: Int64) throws -> [TaskRecord]
     /// Soonest `not_before` among unclaimed jobs of `kind`, if any.
     func nextJobDue(kind: Job.Kind) throws -> Timestamp?
 }
@@ -78,7 +88,7 @@ public protocol CatalogueWriting: CatalogueReading {
     /// Moves the file to `status`, clearing its error, only from one of `from`; true when it moved.
     func setFileStatus(id: String, to status: FileRecord.Status, from: Set<FileRecord.Status>) throws -> Bool
     /// Deletes the row and records the deletion (for the outbox) at this transaction's version. A photo's File takes
-    /// its place among its pet's photos with it.
+    /// its place among its pet's photos with it; a task whose result it was keeps no result.
     func deleteFile(id: String) throws
     /// Inserts and assigns `pet.seq`.
     func insertPet(_ pet: inout PetRecord) throws
@@ -90,6 +100,10 @@ public protocol CatalogueWriting: CatalogueReading {
     /// Deletes the pet and records the deletion; returns its photos' File ids (ready or not), for the caller to
     /// delete, or nil when there is no such pet.
     func deletePet(id: String) throws -> [String]?
+    /// Inserts and assigns `task.seq`.
+    func insertTask(_ task: inout TaskRecord) throws
+    /// Moves the task to the update's status (with its error and result) only from one of `from`; true when it moved.
+    func updateTask(id: String, stage update: TaskStageUpdate, from: Set<TaskRecord.Status>) throws -> Bool
     /// Throws `CatalogueError.duplicateRequest` when the id is committed already: the exactly-once guard.
     func insertRequest(_ request: RequestRecord) throws
     /// Records that the outbox shows every change up to `version` (never moves back).
@@ -110,9 +124,18 @@ public protocol CatalogueWriting: CatalogueReading {
     /// Removes the jobs working on `subject` (it was deleted), and queues any bytes they placed for removal.
     func deleteJobs(subject: String) throws
     /// Puts `owner`'s running jobs back to pending; returns them. `countingAnAttempt` when the owner died before
-    /// finishing them (kill -9, a crash): each job that had begun (its File `downloading`, or its bytes placed) counts
+    /// finishing them (kill -9, a crash): each job that had begun (its File `downloading`, its task `processing`, or
+    /// its bytes placed) counts
     /// an attempt, so a job that keeps killing its process ends; one that was only claimed, waiting its turn, does not.
-    func releaseJobs(owner: String, countingAnAttempt: Bool) throws -> [Job]
+    /// Only jobs of `kind`, when given.
+    func releaseJobs(owner: String, kind: Job.Kind?, countingAnAttempt: Bool) throws -> [Job]
+}
+
+extension CatalogueWriting {
+    /// Every kind of `owner`'s running jobs back to pending.
+    public func releaseJobs(owner: String, countingAnAttempt: Bool) throws -> [Job] {
+        try releaseJobs(owner: owner, kind: nil, countingAnAttempt: countingAnAttempt)
+    }
 }
 
 /// Whether a job was still its owner's when the owner acted on it.
@@ -160,9 +183,10 @@ public struct DeletedObject: Sendable, Equatable {
     public var page: Int64 { seq / listingPageSize }
 }
 
-/// A unit of slow work (a download) in the durable queue.
+/// A unit of slow work (a download, an image task) in the durable queue.
 public struct Job: Sendable, Equatable {
-    public enum Kind: String, Sendable { case download }
+    /// A download's subject is its File; an image job's is its task.
+    public enum Kind: String, Sendable { case download, image }
     public var id: String
     public var kind: Kind
     /// The object the job works on (a file id).

@@ -23,6 +23,10 @@ public final class MemoryCatalogue: CatalogueStore {
         /// Photo File id → its pet, whether it is listed, and the order it was attached in.
         var photos: [String: (pet: String, ready: Bool, order: Int)] = [:]
         var photoOrder = 0
+        var tasks: [String: TaskRecord] = [:]
+        var taskSeqs: [Int64: String] = [:]
+        var lastTaskSeq: Int64 = 0
+        var taskVersions: [String: Int64] = [:]
     }
 
     private let state = Mutex(State())
@@ -220,6 +224,13 @@ final class MemoryTransaction: CatalogueWriting {
         state.fileSeqs[f.seq] = nil
         state.fileVersions[id] = nil
         state.deleted.append((DeletedObject(id: id, seq: f.seq), tick()))
+        for (taskID, task) in state.tasks where task.resultID == id {
+            var changed = task
+            changed.resultID = nil
+            changed.updatedAt = .now()
+            state.tasks[taskID] = changed
+            state.taskVersions[taskID] = tick()
+        }
     }
 
     func insertRequest(_ request: RequestRecord) throws {
@@ -285,11 +296,12 @@ final class MemoryTransaction: CatalogueWriting {
         }
     }
 
-    func releaseJobs(owner: String, countingAnAttempt: Bool) -> [Job] {
+    func releaseJobs(owner: String, kind: Job.Kind?, countingAnAttempt: Bool) -> [Job] {
         var released: [Job] = []
-        for (id, entry) in state.jobs where entry.owner == owner {
+        for (id, entry) in state.jobs where entry.owner == owner && (kind == nil || entry.job.kind == kind) {
             var job = entry.job
-            if countingAnAttempt && (job.placedPath != nil || state.files[job.subject]?.status == .downloading) { job.attempts += 1 }
+            if countingAnAttempt && (job.placedPath != nil || state.files[job.subject]?.status == .downloading
+                                     || state.tasks[job.subject]?.status == .processing) { job.attempts += 1 }
             state.jobs[id] = (job, nil)
             released.append(job)
         }
@@ -298,5 +310,42 @@ final class MemoryTransaction: CatalogueWriting {
 
     func nextJobDue(kind: Job.Kind) -> Timestamp? {
         state.jobs.values.filter { $0.owner == nil && $0.job.kind == kind }.map(\.job.notBefore).min()
+    }
+
+    func task(id: String) -> TaskRecord? { state.tasks[id] }
+
+    func tasks(afterSeq: Int64, limit: Int) -> [TaskRecord] {
+        Array(state.taskSeqs.keys.filter { $0 > afterSeq }.sorted().prefix(limit).compactMap { state.tasks[state.taskSeqs[$0]!] })
+    }
+
+    func tasks(seqFrom lower: Int64, to upper: Int64) -> [TaskRecord] {
+        state.taskSeqs.keys.filter { $0 >= lower && $0 < upper }.sorted().compactMap { state.tasks[state.taskSeqs[$0]!] }
+    }
+
+    func taskCount() -> Int { state.tasks.count }
+    func lastTaskSeq() -> Int64 { state.lastTaskSeq }
+
+    func tasksChanged(after: Int64, upTo: Int64) -> [TaskRecord] {
+        state.taskVersions.filter { $0.value > after && $0.value <= upTo }.compactMap { state.tasks[$0.key] }.sorted { $0.seq < $1.seq }
+    }
+
+    func insertTask(_ task: inout TaskRecord) {
+        state.lastTaskSeq += 1
+        task.seq = state.lastTaskSeq
+        state.tasks[task.id] = task
+        state.taskSeqs[task.seq] = task.id
+        state.taskVersions[task.id] = tick()
+    }
+
+    func updateTask(id: String, stage update: TaskStageUpdate, from: Set<TaskRecord.Status>) -> Bool {
+        guard var task = state.tasks[id], from.contains(task.status) else { return false }
+        task.status = update.status
+        task.error = update.error
+        task.resultID = update.result?.id
+        task.resultExtension = update.result?.fileExtension
+        task.updatedAt = .now()
+        state.tasks[id] = task
+        state.taskVersions[id] = tick()
+        return true
     }
 }

@@ -15,6 +15,8 @@ public enum FaultPoint: String, Sendable, CaseIterable {
     case downloadAfterLink = "download.after-link"
     /// Inside the transaction that records download results, before it commits.
     case downloadCommit = "download.commit"
+    /// An image task's result is linked into `upload/image/`; the transaction that records it has not run.
+    case imageAfterLink = "image.after-link"
 
     enum Action: String { case crash, fail }
 

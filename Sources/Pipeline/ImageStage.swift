@@ -1,0 +1,263 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+public import SluiceCore
+public import Spool
+public import Logging
+import SystemPackage
+
+/// Feeds the durable queue of image jobs to the worker processes and commits each outcome: a task goes
+/// `pending → processing → finished | error`, and a finished one's result is a new File under `upload/image/`.
+///
+/// The same two-transaction rule as downloads: the first records where the result's bytes will be linked
+/// (`recordPlacement`), the bytes are renamed there, the second inserts the result File and finishes the task and its
+/// job together (only while this process still holds the job). A crash between the two leaves a record to clean
+/// up from, never a File without its task or a task with two results. A stage's result changes only the task's
+/// status, error and result (`TaskStageUpdate`): nothing a user set.
+///
+/// `step` and `handBack` run on one thread (the pipeline's); the pool's threads only append to `arrived`.
+public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by `lock`; everything else belongs to the stepping thread.
+    private let layout: RootLayout
+    private let catalogue: any CatalogueStore
+    private let configuration: PipelineConfiguration
+    private let owner: String
+    private let logger: Logger
+    private let wakeup: Wakeup
+    private let onCommit: @Sendable () -> Void
+    private let lock = NSLock()
+    private var arrived = Arrivals()
+    /// Jobs this process claimed and has not committed, by job id.
+    private var held: [String: Held] = [:]
+    /// Started at the first claimed job: an idle process starts no worker.
+    private var pool: ImageWorkerPool?
+
+    private struct Arrivals {
+        var starts: [String] = []
+        var results: [(key: String, outcome: ImageWorkerPool.Outcome)] = []
+    }
+
+    /// A claimed job and what its worker was asked for.
+    private struct Held {
+        var job: Job
+        var task: TaskRecord
+        var source: FileRecord
+        /// Where the worker writes the result, in `upload/.part/` (a name `removeStaleTemporaries` knows).
+        var temporary: String
+    }
+
+    /// A task's end, ready to commit.
+    private struct Finished {
+        var held: Held
+        var result: Result<StoredResult, Failure>
+    }
+
+    private struct StoredResult {
+        var id: String
+        var format: ImageFormat
+        var width: Int, height: Int, size: Int
+        /// Relative to the root.
+        var path: String { RootLayout.storedFile(kind: .image, id: id, extension: format.fileExtension) }
+    }
+
+    private struct Failure: Error {
+        var message: String
+        /// A failure of this machine (a full disk), not of the image: tried again later.
+        var transient = false
+    }
+
+    public init(layout: RootLayout, catalogue: any CatalogueStore, configuration: PipelineConfiguration, owner: String,
+                logger: Logger, wakeup: Wakeup, onCommit: @escaping @Sendable () -> Void) {
+        self.layout = layout
+        self.catalogue = catalogue
+        self.configuration = configuration
+        self.owner = owner
+        self.logger = logger
+        self.wakeup = wakeup
+        self.onCommit = onCommit
+    }
+
+    /// Jobs this process has claimed and not yet committed.
+    public var running: Int { held.count }
+
+    private func startedPool() -> ImageWorkerPool {
+        if let pool { return pool }
+        let limits = configuration.limits
+        let command = [configuration.imageWorkerExecutable, "image-worker", "--max-image-pixels", "\(limits.maxImagePixels)",
+                       "--max-image-side", "\(limits.maxImageSide)", "--max-image-bytes", "\(limits.maxImageBytes)"]
+        let pool = ImageWorkerPool(command: command, slots: configuration.imageWorkers, timeout: configuration.taskTimeout, logger: logger,
+                                   onStart: { [weak self] key in self?.record { $0.starts.append(key) } },
+                                   onComplete: { [weak self] key, outcome in self?.record { $0.results.append((key, outcome)) } })
+        self.pool = pool
+        return pool
+    }
+
+    private func record(_ change: (inout Arrivals) -> Void) {
+        lock.lock()
+        change(&arrived)
+        lock.unlock()
+        wakeup.post(.jobs)
+    }
+
+    /// One round: outcomes recorded, their bytes linked and committed with their tasks; started tasks marked
+    /// `processing`; due jobs claimed up to two per worker (unless `claiming` is off) and handed to the pool.
+    /// Returns seconds until a job retried after a transient failure falls due while there is room for it; nil when
+    /// only a worker's news (a `.jobs` wake-up) or a new job brings more work.
+    @discardableResult
+    public func step(claiming: Bool = true) throws -> Double? {
+        lock.lock()
+        let news = arrived
+        arrived = Arrivals()
+        lock.unlock()
+        let started = news.starts.compactMap { held[$0]?.task.id }
+        var finished = news.results.compactMap { key, outcome in held[key].map { Finished(held: $0, result: result(of: outcome)) } }
+        let room = claiming ? configuration.imageWorkers * 2 - held.count : 0
+        guard room > 0 || !finished.isEmpty || !started.isEmpty else { return nil }
+
+        // 1. Where each result goes, recorded before the bytes are linked; starts marked; new jobs claimed.
+        let (recorded, claimed, refused, nextDue) = try catalogue.write { tx -> ([Bool], [Held], [Finished], Timestamp?) in
+            let recorded = try finished.map { end -> Bool in
+                guard case let .success(stored) = end.result else { return true }
+                return try tx.recordPlacement(job: end.held.job, owner: owner, path: stored.path) == .held
+            }
+            for task in started { _ = try tx.updateTask(id: task, stage: TaskStageUpdate(status: .processing), from: [.pending]) }
+            var claimed: [Held] = [], refused: [Finished] = []
+            for job in room > 0 ? try tx.claimJobs(kind: .image, owner: owner, now: .now(), limit: room) : [] {
+                guard let task = try tx.task(id: job.subject), task.status == .pending || task.status == .processing else {
+                    _ = try tx.finishJob(id: job.id, owner: owner) // its task ended another way: nothing to do
+                    continue
+                }
+                let temporary = "\(RootLayout.partialFolder)/.tmp-\(getpid())-task-\(job.id)"
+                guard let source = try tx.file(id: task.sourceID), source.status == .ready, source.storedPath != nil else {
+                    let held = Held(job: job, task: task, source: FileRecord(id: task.sourceID, url: nil, name: "", addedAt: .now(), status: .error),
+                                    temporary: temporary)
+                    refused.append(Finished(held: held, result: .failure(Failure(message: "the source file \(task.sourceID) was deleted (or is no longer ready) before the task ran"))))
+                    continue
+                }
+                claimed.append(Held(job: job, task: task, source: source, temporary: temporary))
+            }
+            // A job retried after a transient failure falls due later.
+            let nextDue = room > claimed.count + refused.count ? try tx.nextJobDue(kind: .image) : nil
+            return (recorded, claimed, refused, nextDue)
+        }
+        if !started.isEmpty { onCommit() }
+
+        // 2. The bytes linked into place (a failure to do so is a transient failure of the task).
+        for i in finished.indices {
+            guard recorded[i] else {
+                // No longer this process's job: its bytes are not the result.
+                unlinkat(layout.root.fd, finished[i].held.temporary, 0)
+                held[finished[i].held.job.id] = nil
+                continue
+            }
+            guard case let .success(stored) = finished[i].result else { continue }
+            if renameat(layout.root.fd, finished[i].held.temporary, layout.root.fd, stored.path) != 0 {
+                let error = Errno(rawValue: errno)
+                finished[i].result = .failure(Failure(message: "the result could not be stored: \(error)", transient: true))
+            }
+        }
+        finished = finished.indices.filter { recorded[$0] }.map { finished[$0] } + refused
+        if !finished.isEmpty { try FaultPoint.imageAfterLink.reach() }
+
+        // 3. Each outcome committed with its task.
+        if !finished.isEmpty {
+            try catalogue.write { tx in for end in finished { try commit(end, tx) } }
+            for end in finished {
+                held[end.held.job.id] = nil
+                unlinkat(layout.root.fd, end.held.temporary, 0)
+                if case let .failure(failure) = end.result {
+                    logger.warning("image task failed", metadata: ["task": "\(end.held.task.id)", "error": "\(failure.message)"])
+                }
+            }
+            onCommit()
+        }
+        if !claimed.isEmpty {
+            for work in claimed { held[work.job.id] = work }
+            startedPool().submit(claimed.map { ImageWorkerPool.Work(key: $0.job.id, request: request(for: $0)) })
+        }
+        return nextDue.map { max(0, $0.seconds - Timestamp.now().seconds) }
+    }
+
+    /// The worker's request line for a claimed job.
+    private func request(for work: Held) -> [UInt8] {
+        var json = JSONWriter(capacity: 256 + work.task.params.count)
+        json.beginObject()
+        json.key("source"); json.string(layout.root.path + "/" + work.source.storedPath!)
+        json.key("mime"); json.string(work.source.mime ?? "")
+        json.key("output"); json.string(layout.root.path + "/" + work.temporary)
+        json.key("algorithm"); json.string(work.task.algorithm)
+        json.key("params"); json.raw(work.task.params.isEmpty ? Array("null".utf8) : work.task.params)
+        json.endObject()
+        return json.bytes
+    }
+
+    /// A worker's outcome as the stage keeps it.
+    private func result(of outcome: ImageWorkerPool.Outcome) -> Result<StoredResult, Failure> {
+        switch outcome {
+        case let .failed(message): return .failure(Failure(message: message))
+        case let .answered(json):
+            if case let .string(message)? = json["error"] {
+                return .failure(Failure(message: message, transient: json["transient"] == .bool(true)))
+            }
+            guard case let .string(name)? = json["format"], let format = ImageFormat(rawValue: name),
+                  case let .int(width)? = json["width"], case let .int(height)? = json["height"], case let .int(size)? = json["size"] else {
+                return .failure(Failure(message: "the image worker's answer is incomplete"))
+            }
+            return .success(StoredResult(id: Identifier.make(), format: format, width: width, height: height, size: size))
+        }
+    }
+
+    /// Records one outcome: the result File and the finished task together, or the task's error; or, for a transient
+    /// failure with attempts left, the job due again. Nothing is recorded for a job another process holds now.
+    private func commit(_ end: Finished, _ tx: any CatalogueWriting) throws {
+        let job = end.held.job, task = end.held.task
+        switch end.result {
+        case let .success(stored):
+            guard try tx.finishJob(id: job.id, owner: owner) == .held else { return }
+            guard try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .finished, result: (stored.id, stored.format.fileExtension)),
+                                    from: [.pending, .processing]) else {
+                try tx.addUnlink(stored.path)
+                return
+            }
+            var file = FileRecord(id: stored.id, url: nil, name: Self.resultName(source: end.held.source.name, algorithm: task.algorithm, format: stored.format),
+                                  fileExtension: stored.format.fileExtension, comment: "result of task \(task.id) (\(task.algorithm)) on file \(task.sourceID)",
+                                  mime: stored.format.mime, kind: .image, size: stored.size, addedAt: .now(), status: .ready,
+                                  imageSize: ImageHeader(width: stored.width, height: stored.height))
+            try tx.insertFile(&file)
+        case let .failure(failure):
+            let attempts = job.attempts + 1
+            if failure.transient && attempts < configuration.maxAttempts {
+                let delay = min(configuration.maxRetryDelay, configuration.retryBaseDelay * pow(2, Double(attempts - 1)))
+                guard try tx.retryJob(id: job.id, owner: owner, attempts: attempts, notBefore: Timestamp(seconds: Timestamp.now().seconds + delay)) == .held else { return }
+                _ = try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .pending, error: "attempt \(attempts) failed (\(failure.message)); retrying"),
+                                      from: [.pending, .processing])
+                return
+            }
+            guard try tx.finishJob(id: job.id, owner: owner) == .held else { return }
+            if let stale = job.placedPath { try tx.addUnlink(stale) }
+            _ = try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .error, error: failure.message), from: [.pending, .processing])
+        }
+    }
+
+    /// `<source name without its extension>-<algorithm><ext>`.
+    static func resultName(source: String, algorithm: String, format: ImageFormat) -> String {
+        let ext = FileName.safeExtension(of: source)
+        let stem = ext.isEmpty ? source : String(source.dropLast(ext.count))
+        return FileName.sanitize("\(stem.isEmpty ? "image" : stem)-\(algorithm)\(format.fileExtension)") ?? "result\(format.fileExtension)"
+    }
+
+    /// Stops the workers and gives this process's jobs back: outcomes that arrived are committed, every other task
+    /// returns to `pending` and its job to the queue. For a clean stop; a crash gets the same from recovery.
+    public func handBack() {
+        pool?.stop() // nothing arrives after this
+        pool = nil
+        do { try step(claiming: false) } catch {
+            logger.error("could not commit finished image tasks while stopping; they run again", metadata: ["error": "\(error)"])
+        }
+        for work in held.values { unlinkat(layout.root.fd, work.temporary, 0) }
+        let released = JobRelease.handBack(owner: owner, kind: .image, what: "image tasks", maxAttempts: configuration.maxAttempts,
+                                           catalogue: catalogue, logger: logger)
+        held.removeAll()
+        if released { onCommit() }
+    }
+}

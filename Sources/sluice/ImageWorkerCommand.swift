@@ -1,0 +1,24 @@
+import ArgumentParser
+import CLinux
+import Imaging
+import SluiceCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The child process image tasks run in (`ImageWorker`); started by the pipeline, not by people.
+struct ImageWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image-worker",
+        abstract: "Internal: does image tasks for a running pipeline, one JSON request per line on stdin.",
+        shouldDisplay: false)
+
+    @OptionGroup var images: ImageLimitOptions
+
+    func run() throws {
+        // Ends with the pipeline that started it, however that ends (its socket also closes, but a long task would run on).
+        _ = sluice_die_with_parent()
+        if getppid() == 1 { return }
+        ImageWorker.serve(limits: images.limits(Limits()))
+    }
+}
