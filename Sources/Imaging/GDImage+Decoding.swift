@@ -87,7 +87,7 @@ extension GDImage {
     }
 
     /// The fewest eighths (1…8) at which a `width` × `height` JPEG still decodes to at least `target` on both sides.
-    static func scale(_ width: Int, _ height: Int, to target: (width: Int, height: Int)) -> Int {
+    public static func scale(_ width: Int, _ height: Int, to target: (width: Int, height: Int)) -> Int {
         for eighths in 1...8 where (width * eighths + 7) / 8 >= target.width && (height * eighths + 7) / 8 >= target.height {
             return eighths
         }

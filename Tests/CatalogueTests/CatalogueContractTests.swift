@@ -378,6 +378,53 @@ func sampleFile(_ name: String = "f") -> FileRecord {
 }
 
 @Suite struct SQLiteCatalogueTests {
+    @Test(arguments: Store.allCases) func tasksMoveOnlyFromTheStatesGivenAndLoseADeletedResult(store: Store) throws {
+        let (c, remove) = try store.make()
+        defer { remove() }
+        var source = sampleFile("src.png")
+        var task = TaskRecord(id: Identifier.make(), sourceID: source.id, status: .pending, algorithm: "flip", params: Array("null".utf8), createdAt: .now())
+        let created = try c.write { tx -> Int64 in
+            try tx.insertFile(&source)
+            try tx.insertTask(&task)
+            try tx.enqueueJob(Job(id: Identifier.make(), kind: .image, subject: task.id, payload: "", notBefore: .now()))
+            return try tx.currentVersion()
+        }
+        #expect(task.seq == 1)
+        #expect(try c.read { try $0.task(id: task.id) } == task)
+        #expect(try c.read { try ($0.taskCount(), $0.lastTaskSeq()) } == (1, 1))
+        #expect(try c.read { try $0.tasksChanged(after: created - 1, upTo: created).map(\.id) } == [task.id])
+
+        // A claimed image job whose owner died while it was processing spends an attempt; a pending one does not.
+        let owner = "p1"
+        let claimed = try c.write { try $0.claimJobs(kind: .image, owner: owner, now: .now(), limit: 10) }
+        #expect(claimed.count == 1)
+        #expect(try c.write { try $0.updateTask(id: task.id, stage: TaskStageUpdate(status: .processing), from: [.pending]) })
+        #expect(try c.write { try $0.releaseJobs(owner: owner, kind: .download, countingAnAttempt: true) }.isEmpty, "only the kind asked for")
+        #expect(try c.write { try $0.releaseJobs(owner: owner, kind: .image, countingAnAttempt: true) }.map(\.attempts) == [1])
+
+        // Finished once, with its result; no later update moves it from there unless the state is allowed.
+        var result = sampleFile("src-flip.png")
+        try c.write { tx in
+            try tx.insertFile(&result)
+            #expect(try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .finished, result: (result.id, ".png")), from: [.pending, .processing]))
+        }
+        #expect(try c.write { try $0.updateTask(id: task.id, stage: TaskStageUpdate(status: .error, error: "late"), from: [.pending, .processing]) } == false)
+        #expect(try c.write { try $0.updateTask(id: task.id, stage: TaskStageUpdate(status: .pending), from: [.error]) } == false)
+        let finished = try #require(try c.read { try $0.task(id: task.id) })
+        #expect(finished.status == .finished && finished.resultID == result.id && finished.resultPath == "\(task.id).png")
+        #expect(finished.updatedAt >= finished.createdAt)
+
+        // Deleting the result File leaves the task finished, without a result, and marks it changed for the outbox.
+        let before = try c.read { try $0.currentVersion() }
+        try c.write { try $0.deleteFile(id: result.id) }
+        let after = try c.read { try $0.currentVersion() }
+        let orphaned = try #require(try c.read { try $0.task(id: task.id) })
+        #expect(orphaned.status == .finished && orphaned.resultID == nil && orphaned.resultPath == nil && orphaned.resultExtension == ".png")
+        #expect(try c.read { try $0.tasksChanged(after: before, upTo: after).map(\.id) } == [task.id])
+        #expect(try c.read { try $0.tasks(afterSeq: 0, limit: 10).map(\.id) } == [task.id])
+        #expect(try c.read { try $0.tasks(seqFrom: 0, to: 100).count } == 1)
+    }
+
     @Test func secondProcessViewSeesCommittedRowsReadOnly() throws {
         let dir = NSTemporaryDirectory() + "/catalogue-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

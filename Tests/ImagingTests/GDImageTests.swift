@@ -21,12 +21,15 @@ import SluiceCore
         #expect(throws: ImagingError.tooManyPixels(width: 300, height: 200, limit: 50_000)) { try GDImage(png: png, pixelLimit: 50_000) }
     }
 
-    @Test func refusesBytesThatAreNotPNG() {
-        #expect(throws: ImagingError.undecodable(format: "PNG")) { try GDImage(png: Array("not an image".utf8)) }
+    @Test func refusesBytesThatAreNotPNGSayingWhy() {
+        #expect(throws: ImagingError.undecodable(format: "PNG", detail: "its header gives no size")) { try GDImage(png: Array("not an image".utf8)) }
         var truncated = [UInt8](repeating: 0, count: 40)
         truncated.replaceSubrange(0..<8, with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         truncated[19] = 4; truncated[23] = 4
-        #expect(throws: ImagingError.undecodable(format: "PNG")) { try GDImage(png: truncated) }
+        // libgd's own message comes with the error (routed there, not to stderr).
+        let error = #expect(throws: ImagingError.self) { try GDImage(png: truncated) }
+        guard case let .undecodable(format, detail)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(format == "PNG" && detail.contains("gd-png"))
     }
 
     @Test func drawsAndEncodesJPEGWhoseHeaderTellsItsSize() throws {
