@@ -63,6 +63,8 @@ public final class PipelineStages: @unchecked Sendable { // the pass's state is 
     func stop() {
         images.handBack()
         downloads.handBack()
+        // Bytes whose rows went meanwhile (a crashed attempt's result, replaced): gone before the process is.
+        try? ingest.removePendingUnlinks()
         ingest.work.removeIfEmpty()
         publisher.poke()
     }
