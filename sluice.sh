@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(libinotifytools0-dev libcurl4-openssl-dev libgd-dev libsqlite3-dev libc6-dev)
+packages=(libinotifytools0-dev libcurl4-openssl-dev libgd-dev libjpeg62-turbo-dev libsqlite3-dev libc6-dev)
 
 install_missing() {
   local missing=()

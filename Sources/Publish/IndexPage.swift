@@ -3,8 +3,8 @@ import Glibc
 #endif
 public import SluiceCore
 
-/// `outbox/index.html`: a page a person can browse. It is static and reads the published listings (`pets/` and
-/// `files/`: `index.json`, `page-<n>.json`) in the browser, so no change ever rewrites it.
+/// `outbox/index.html`: a page a person can browse. It is static and reads the published listings (`pets/`, `tasks/`
+/// and `files/`: `index.json`, `page-<n>.json`) in the browser, so no change ever rewrites it.
 public enum IndexPage {
     /// Writes the page unless it is already there as this version wrote it.
     public static func install(root: String) throws {
@@ -28,6 +28,9 @@ public enum IndexPage {
     #pets{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:.75rem}
     .pet{border:1px solid #e5e5e5;border-radius:.5rem;padding:.6rem} .pet b{font-size:1.05em} .pet .meta{color:#666;font-size:.9em}
     .pet img{width:5.5rem;height:4.2rem;object-fit:cover;border-radius:.3rem;margin:.35rem .3rem 0 0;background:#f3f3f3}
+    #tasks{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.75rem}
+    .task{border:1px solid #e5e5e5;border-radius:.5rem;padding:.6rem;font-size:.9em} .task img{display:block;max-width:100%;max-height:8rem;margin:.35rem 0;background:#f3f3f3}
+    .finished{color:#17803d}.processing{color:#a15c07}
     </style></head>
     <body>
     <h1>Sluice</h1>
@@ -35,6 +38,9 @@ public enum IndexPage {
     <h2>Pets</h2>
     <nav><button id="pets-newer" disabled>← newer</button><button id="pets-older" disabled>older →</button> <span id="pets-where"></span></nav>
     <div id="pets">Loading…</div>
+    <h2>Image tasks</h2>
+    <nav><button id="tasks-newer" disabled>← newer</button><button id="tasks-older" disabled>older →</button> <span id="tasks-where"></span></nav>
+    <div id="tasks">Loading…</div>
     <h2>Files</h2>
     <nav><button id="files-newer" disabled>← newer</button><button id="files-older" disabled>older →</button> <span id="files-where"></span></nav>
     <table><thead><tr><th>name</th><th>status</th><th class="num">size</th><th>type</th><th>added</th><th>source</th></tr></thead>
@@ -50,7 +56,11 @@ public enum IndexPage {
     const pet = p => `<div class="pet"><b>${esc(p.name)}</b> <span class="meta">${esc(p.type)}, ${esc(p.age)}</span><br>
         <code>${esc(p.id)}</code><div>${(p.photos || []).map(ph => `<a href="file/${esc(ph.id)}/download"><img src="file/${esc(ph.id)}/download" alt="${esc(p.name)}" loading="lazy"></a>`).join("")
         || `<span class="meta">no photos</span>`}</div></div>`;
-    // One paged listing of the outbox (files/ or pets/): its index, then a page at a time, newest first.
+    const task = t => `<div class="task"><b>${esc(t.algorithm)}</b> <span class="${esc(t.status)}">${esc(t.status)}</span>
+        ${t.result_path ? `<a href="${esc(t.result_path)}"><img src="${esc(t.result_path)}" alt="result of ${esc(t.algorithm)}" loading="lazy"></a>` : ""}
+        ${t.error ? `<div class="err">${esc(t.error)}</div>` : ""}<code>${esc(t.id)}</code><br><span class="meta">on
+        <a href="file/${esc(t.source_id)}/download">${esc(t.source_id.slice(-12))}</a></span></div>`;
+    // One paged listing of the outbox (files/, pets/ or tasks/): its index, then a page at a time, newest first.
     async function listing(key, noun, render, empty) {
       const box = document.getElementById(key), where = document.getElementById(key + "-where");
       const newer = document.getElementById(key + "-newer"), older = document.getElementById(key + "-older");
@@ -73,6 +83,7 @@ public enum IndexPage {
       show(page);
     }
     listing("pets", "pets", pet, `<p class="meta">No pets yet: drop a <code>pet.create</code> request, or run <code>sluice demo</code>.</p>`);
+    listing("tasks", "tasks", task, `<p class="meta">No image tasks yet: drop an <code>image.job</code> request.</p>`);
     listing("files", "files", file, `<tr><td colspan="6">Nothing catalogued yet.</td></tr>`);
     </script>
     </body></html>

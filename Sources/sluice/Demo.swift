@@ -10,11 +10,12 @@ import SluiceCore
 /// `sluice demo`: demo pets with photos drawn locally (libgd), and a few files, through the real pipeline.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fill a root with demo data: pets with photos drawn locally with libgd, and a few files. No network.",
+        abstract: "Fill a root with demo data: pets with photos drawn locally with libgd, a few files and image tasks. No network.",
         discussion: """
             Everything goes through the pipeline as any drop does: the photos and files are dropped into inbox/ as \\
-            uploads, the pets are created by a request file, then the photos attached by another, each taken by a run \\
-            (or by a watch already running on the root). Then start the reader and look:
+            uploads, the pets are created by a request file, then the photos attached by another, then a few image tasks \\
+            queued on the photos, each taken by a run (or by a watch already running on the root). Then start the \\
+            reader and look:
 
             Examples:
               sluice demo && sluice up            # http://127.0.0.1:8000/
@@ -71,7 +72,21 @@ struct Demo: AsyncParsableCommand {
             try await process(layout, logger: logger)
             _ = try results(of: drop, path: path)
         }
-        print("sluice demo: \(petIDs.count) pets, \(attaches.count) photos and \(photoIDs.count + 1) files in \(path)/outbox/")
+        // 3. A few image tasks on the photos, so that a fresh root shows finished tasks with their results.
+        var tasks = 0
+        if photoIDs.count >= 3 {
+            let jobs = [
+                #"{"op": "image.job", "file_ids": ["\#(photoIDs[0])", "\#(photoIDs[1])", "\#(photoIDs[2])"], "algorithm": "resize", "params": {"width": 128, "height": 128, "fit": "cover"}}"#,
+                #"{"op": "image.job", "file_ids": ["\#(photoIDs[0])"], "algorithm": "grayscale", "params": null}"#,
+                #"{"op": "image.job", "file_ids": ["\#(photoIDs[1])"], "algorithm": "flip", "params": {"direction": "horizontal", "format": "png"}}"#,
+                #"{"op": "image.job", "file_ids": ["\#(photoIDs[2])"], "algorithm": "pipeline", "params": {"steps": [{"algorithm": "rotate", "params": {"degrees": 90}}, {"algorithm": "sharpen"}, {"algorithm": "resize", "params": {"width": 160}}], "format": "webp"}}"#,
+            ]
+            let drop = "demo-tasks-\(tag).json"
+            try InboxDrop.put(Data(("[" + jobs.joined(separator: ",\n") + "]").utf8), as: drop, in: inbox)
+            try await process(layout, logger: logger)
+            tasks = try results(of: drop, path: path).reduce(0) { $0 + ((($1["body"] as? [String: Any])?["task_ids"] as? [Any])?.count ?? 0) }
+        }
+        print("sluice demo: \(petIDs.count) pets, \(attaches.count) photos, \(tasks) image tasks and \(photoIDs.count + 1 + tasks) files in \(path)/outbox/")
         print("  see them: sluice up --root \(path)   (then open \(links.baseUrl)/ or \(links.baseUrl)/pets)")
     }
 

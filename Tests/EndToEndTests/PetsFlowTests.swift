@@ -336,10 +336,17 @@ import TestSupport
         defer { root.remove() }
         let demo = try SluiceProcess.run(["demo", "--root", root.path, "--pets", "9"])
         #expect(demo.status == 0, "\(demo.err)")
-        #expect(demo.out.contains("9 pets"))
+        #expect(demo.out.contains("9 pets") && demo.out.contains("6 image tasks"))
         let index = try #require(root.json("outbox/pets/index.json"))
         #expect(index["count"] as? Int == 9 && index["with_photos"] as? Int == 6)
-        let photos = root.list("upload/image")
+        // Eight photos, and six image tasks' results beside them.
+        let tasks = try #require(root.json("outbox/tasks/page-0.json")?["tasks"] as? [[String: Any]])
+        #expect(tasks.count == 6 && tasks.allSatisfy { $0["status"] as? String == "finished" })
+        let results = Set(tasks.compactMap { $0["result_id"] as? String })
+        #expect(root.list("outbox/results").count == 6 && results.count == 6)
+        let stored = root.list("upload/image")
+        #expect(stored.count == 14)
+        let photos = stored.filter { !results.contains(String($0.prefix(36))) }
         #expect(photos.count == 8 && photos.allSatisfy { $0.hasSuffix(".jpg") })
         for name in photos {
             let bytes = try #require(root.read("upload/image/" + name))
