@@ -10,13 +10,15 @@
     python3 bench/bench.py backlog     # 300 downloads from a server that answers in 3 s: CPU time of `sluice run` vs its wall time
     python3 bench/bench.py hostile     # request files of hostile shapes near 16 MiB: seconds until their receipts, and a drop behind each
     python3 bench/bench.py pets        # pet.create drops vs the peers, a 90,000-pet batch, /pets under wrk, export's RSS
+    python3 bench/bench.py thumbnails  # 100 JPEGs of 3000×2000 to 256-px thumbnails vs vipsthumbnail, ImageMagick, djpeg -scale 1/8
     SLUICE_BIN_BEFORE=/path/to/old/sluice python3 bench/bench.py compare
                                        # an older build against this one, alternating, for ingest and downloads on
                                        # tmpfs and on SLUICE_BENCH_BASE: per-round ratios, quartiles
     python3 bench/bench.py all
 
 Needs a release build (`swift build -c release --product sluice`), gcc and libsqlite3-dev for the floor, and for
-`downloads` nginx, curl and aria2c, for `pets` wrk (`apt-get install nginx-light curl aria2 wrk`). The peers live in ../shared/bench/.
+`downloads` nginx, curl and aria2c, for `pets` wrk (`apt-get install nginx-light curl aria2 wrk`), for `thumbnails`
+vipsthumbnail, ImageMagick and djpeg (`apt-get install libvips-tools imagemagick libjpeg-turbo-progs`). The peers live in ../shared/bench/.
 """
 import json
 import os
@@ -619,6 +621,121 @@ def pets(n=10_000, rounds=3, batch=90_000, listed=100_000):
         shutil.rmtree(work)
 
 
+def hwm_mib(pid):
+    """The most memory process `pid` has held (VmHWM), in MiB; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("VmHWM")), 0) / 1024
+    except OSError:
+        return 0.0
+
+
+def thumbnails(n=100, rounds=3, base="/dev/shm"):
+    """n JPEGs of 3000×2000 made into 256-px thumbnails (`resize`, `fit: inside`) on both cores: one `image.job` of n
+    files taken by `sluice run` (its two workers), against vipsthumbnail and ImageMagick's `convert -thumbnail` over
+    the same files with two parallel jobs, and the floor: libjpeg-turbo's own decode at 1/8 (`djpeg -scale 1/8`).
+    Rounds rotate the order; each tool's median, and the peak RSS of a worker."""
+    convert = "/usr/bin/convert"
+    for tool in ("vipsthumbnail", "djpeg", convert):
+        if not shutil.which(tool):
+            raise SystemExit(f"thumbnails needs {tool}: apt-get install libvips-tools imagemagick libjpeg-turbo-progs")
+    work = tempfile.mkdtemp(prefix="sluice-thumbs-", dir=base)
+    try:
+        images = os.path.join(work, "images")
+        os.makedirs(images)
+        # Four photographic-looking sources (ImageMagick's plasma), each copied to n/4 names.
+        for i in range(4):
+            subprocess.run([convert, "-size", "3000x2000", "-seed", str(i + 1), "plasma:fractal", "-quality", "90",
+                            os.path.join(images, f"source-{i}.jpg")], check=True)
+        files = []
+        for j in range(n):
+            name = os.path.join(images, f"photo-{j:03}.jpg")
+            shutil.copyfile(os.path.join(images, f"source-{j % 4}.jpg"), name)
+            files.append(name)
+        for i in range(4):
+            os.remove(os.path.join(images, f"source-{i}.jpg"))
+        half = (len(files) + 1) // 2
+
+        def two_jobs(make_commands):
+            """Two processes at once, each over half of the files (or one process per file, two at a time)."""
+            commands = make_commands()
+            t0 = time.monotonic()
+            running = []
+            for argv in commands:
+                while len(running) >= 2:
+                    running = [p for p in running if p.poll() is None] or []
+                    if len(running) >= 2:
+                        time.sleep(0.001)
+                running.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            for p in running:
+                p.wait()
+            return time.monotonic() - t0
+
+        out = os.path.join(work, "out")
+
+        def vips():
+            """A process per file, two at a time: how the issue measured it (5.2-5.3 s)."""
+            os.makedirs(out, exist_ok=True)
+            return two_jobs(lambda: [["vipsthumbnail", "-s", "256", "-o", os.path.join(out, "%s-vips.jpg"), f] for f in files])
+
+        def vips_batched():
+            """Two processes, each over half of the files: libvips without its start-up per file."""
+            os.makedirs(out, exist_ok=True)
+            return two_jobs(lambda: [["vipsthumbnail", "-s", "256", "-o", os.path.join(out, "%s-vips.jpg")] + files[:half],
+                                     ["vipsthumbnail", "-s", "256", "-o", os.path.join(out, "%s-vips.jpg")] + files[half:]])
+
+        def magick():
+            os.makedirs(out, exist_ok=True)
+            return two_jobs(lambda: [[convert, f, "-thumbnail", "256x256", os.path.join(out, os.path.basename(f) + "-im.jpg")] for f in files])
+
+        def djpeg():
+            return two_jobs(lambda: [["djpeg", "-scale", "1/8", "-outfile", "/dev/null", f] for f in files])
+
+        root = fresh_root(work, "root")
+        for f in files:
+            os.link(f, os.path.join(root, "inbox", os.path.basename(f)))
+        timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+        db = sqlite3.connect(f"file:{root}/.sluice/catalogue.sqlite?mode=ro", uri=True)
+        ids = [row[0] for row in db.execute("SELECT id FROM files ORDER BY seq")]
+        db.close()
+        peak = [0.0]
+
+        def sluice():
+            with open(os.path.join(root, "inbox", f"thumbs-{time.monotonic_ns()}.json"), "w") as f:
+                json.dump({"op": "image.job", "file_ids": ids, "algorithm": "resize", "params": {"width": 256, "height": 256}}, f)
+            done_before = len(os.listdir(os.path.join(root, "outbox", "results")))
+            p = subprocess.Popen([SLUICE, "run", "--root", root, "--log-level", "warning", "--image-workers", "2"],
+                                 stdout=subprocess.DEVNULL)
+            t0 = time.monotonic()
+            while p.poll() is None:
+                for child in subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split():
+                    peak[0] = max(peak[0], hwm_mib(int(child)))
+                time.sleep(0.02)
+            elapsed = time.monotonic() - t0
+            finished = len(os.listdir(os.path.join(root, "outbox", "results"))) - done_before
+            if p.returncode != 0 or finished != n:
+                raise SystemExit(f"sluice run failed ({p.returncode}) or made {finished} of {n} thumbnails")
+            return elapsed
+
+        tools = {"sluice": sluice, "vipsthumbnail": vips, "vipsthumbnail batched": vips_batched, "convert -thumbnail": magick,
+                 "djpeg -scale 1/8": djpeg}
+        times = {name: [] for name in tools}
+        settle()
+        for r in range(rounds):
+            order = list(tools)[r % len(tools):] + list(tools)[:r % len(tools)]
+            for name in order:
+                times[name].append(tools[name]())
+            print(f"thumbnails round {r + 1}: " + " | ".join(f"{name} {times[name][-1]:.2f} s" for name in tools), flush=True)
+        m = {name: median(values) for name, values in times.items()}
+        print(f"thumbnails of {n} JPEGs 3000×2000 → 256 px, 2 jobs, {base}: " + ", ".join(f"{name} {m[name]:.2f} s" for name in tools))
+        print(f"thumbnails: sluice / vipsthumbnail {m['sluice'] / m['vipsthumbnail']:.2f} (target ≤ 0.5) | "
+              f"sluice / vipsthumbnail batched {m['sluice'] / m['vipsthumbnail batched']:.2f} | "
+              f"sluice / djpeg floor {m['sluice'] / m['djpeg -scale 1/8']:.2f} (target ≤ 2) | "
+              f"sluice / convert {m['sluice'] / m['convert -thumbnail']:.2f} | peak RSS of a worker {peak[0]:.1f} MiB", flush=True)
+    finally:
+        shutil.rmtree(work)
+
+
 def idle():
     root = fresh_root(tempfile.gettempdir(), "idle")
     settle()
@@ -636,7 +753,7 @@ if __name__ == "__main__":
         raise SystemExit(f"no release build at {SLUICE}: run `swift build -c release --product sluice` first")
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     steps = {"ingest": ingest, "preload": preload, "latency": latency, "downloads": downloads, "idle": idle,
-             "history": history, "backlog": backlog, "hostile": hostile, "pets": pets}
+             "history": history, "backlog": backlog, "hostile": hostile, "pets": pets, "thumbnails": thumbnails}
     if what == "compare":
         compare()
         raise SystemExit(0)

@@ -8,7 +8,8 @@ public import SluiceCore
 /// past its time limit ends this process (the pool starts another), never the pipeline.
 ///
 /// Request: `{"source": path, "mime": type, "output": path, "algorithm": name, "params": {…}}`.
-/// Answer: `{"format", "width", "height", "size"}` with the result written to `output`, or `{"error": reason}`.
+/// Answer: `{"format", "width", "height", "size"}` with the result written to `output`, or `{"error": reason}` (with
+/// `"transient": true` when the machine failed, not the image: the result could not be written).
 public enum ImageWorker {
     public static func serve(limits: Limits, input: Int32 = 0, output: Int32 = 1) {
         var lines = LineReader(fd: input)
@@ -25,6 +26,7 @@ public enum ImageWorker {
                 answer.key("size"); answer.int(result.bytes.count)
             } catch {
                 answer.key("error"); answer.string("\(error)")
+                if case .storage = error { answer.key("transient"); answer.bool(true) }
             }
             answer.endObject()
             var bytes = answer.bytes
@@ -51,9 +53,9 @@ public enum ImageWorker {
 
     private static func write(_ bytes: [UInt8], to path: String) throws(ImagingError) {
         let fd = retryingEINTR { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
-        guard fd >= 0 else { throw .operationFailed("cannot create the result file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw .storage("cannot create the result file: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        guard writeAll(fd, bytes) else { throw .operationFailed("cannot write the result file: \(String(cString: strerror(errno)))") }
+        guard writeAll(fd, bytes) else { throw .storage("cannot write the result file: \(String(cString: strerror(errno)))") }
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {

@@ -18,6 +18,8 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
     case operationFailed(String)
     /// libgd could not be loaded; the message says what to install.
     case unavailable(String)
+    /// The result could not be written (a full disk): a failure of the machine, not of the image, worth trying again.
+    case storage(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum ImagingError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidSize(w, h): return "invalid image size \(w)×\(h)"
         case let .operationFailed(message): return message
         case let .unavailable(message): return message
+        case let .storage(message): return message
         }
     }
 }
