@@ -35,8 +35,9 @@ sluice_jpeg *sluice_jpeg_open(const unsigned char *data, unsigned long size) {
     jpeg->errors.error_exit = fail;
     jpeg->errors.emit_message = warn;
     jpeg->info.client_data = jpeg;
-    jpeg_create_decompress(&jpeg->info);
+    // Set before the first call that may fail (creating checks the library's version and allocates).
     if (setjmp(jpeg->failed)) return jpeg;
+    jpeg_create_decompress(&jpeg->info);
     jpeg_mem_src(&jpeg->info, data, size);
     jpeg_read_header(&jpeg->info, TRUE);
     return jpeg;

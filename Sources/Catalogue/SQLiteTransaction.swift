@@ -231,7 +231,7 @@ struct SQLiteTransaction: CatalogueWriting {
     func releaseJobs(owner: String, kind: Job.Kind?, countingAnAttempt: Bool) throws -> [Job] {
         try Row.fetchAll(db.cachedStatement(sql: """
             UPDATE jobs SET owner = NULL,
-                attempts = attempts + (?1 AND (placed_path IS NOT NULL
+                attempts = attempts + (?1 AND ((placed_path IS NOT NULL AND kind = 'download')
                                                OR EXISTS (SELECT 1 FROM files WHERE files.id = jobs.subject AND files.status = 'downloading')
                                                OR EXISTS (SELECT 1 FROM tasks WHERE tasks.id = jobs.subject AND tasks.status = 'processing')))
             WHERE owner = ?2 AND (?3 IS NULL OR kind = ?3)

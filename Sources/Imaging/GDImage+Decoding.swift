@@ -19,7 +19,7 @@ extension GDImage {
         }
         try check(header.width, header.height, limits)
         _ = sluice_gd_take_error()
-        if format == .jpeg, let image = try decodeJPEG(bytes, atLeast: atLeast) { return image }
+        if format == .jpeg, let image = try decodeJPEG(bytes, atLeast: atLeast, limits: limits) { return image }
         let decoded = bytes.withUnsafeBytes { buffer -> gdImagePtr? in
             let data = UnsafeMutableRawPointer(mutating: buffer.baseAddress)
             switch format {
@@ -55,13 +55,15 @@ extension GDImage {
     }
 
     /// libjpeg-turbo's decode, scaled; nil for a JPEG it does not turn into RGB here (CMYK: libgd decodes those).
-    private static func decodeJPEG(_ bytes: [UInt8], atLeast: (width: Int, height: Int)?) throws(ImagingError) -> GDImage? {
+    private static func decodeJPEG(_ bytes: [UInt8], atLeast: (width: Int, height: Int)?, limits: Limits) throws(ImagingError) -> GDImage? {
         let result: Result<GDImage?, ImagingError> = bytes.withUnsafeBufferPointer { buffer in
             guard let jpeg = sluice_jpeg_open(buffer.baseAddress, UInt(buffer.count)) else { return .failure(.operationFailed("out of memory")) }
             defer { sluice_jpeg_close(jpeg) }
             if let problem = message(jpeg) { return .failure(.undecodable(format: "JPEG", detail: problem)) }
             var width: Int32 = 0, height: Int32 = 0
             sluice_jpeg_size(jpeg, &width, &height)
+            // libjpeg's own reading of the size, checked too (it allocates by it).
+            do throws(ImagingError) { try check(Int(width), Int(height), limits) } catch { return .failure(error) }
             let eighths = atLeast.map { scale(Int(width), Int(height), to: $0) } ?? 8
             var outWidth: Int32 = 0, outHeight: Int32 = 0
             guard sluice_jpeg_start(jpeg, Int32(eighths), &outWidth, &outHeight) != 0 else {

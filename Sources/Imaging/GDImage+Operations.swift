@@ -1,13 +1,23 @@
 import CGD
+import Foundation
 public import SluiceCore
 
 extension GDImage {
-    /// Applies one step of an image task in place (steps that make a new image replace this one's).
-    public func apply(_ step: ImageOperation.Step) throws(ImagingError) {
+    /// Applies one step of an image task in place (steps that make a new image replace this one's). A step that makes
+    /// a new image checks its size first: at most `limit` pixels and `sideLimit` a side, refused before libgd
+    /// allocates anything (a resize by one side of a 1×16384 image would otherwise ask for gigabytes).
+    public func apply(_ step: ImageOperation.Step, limit: Int = .max, sideLimit: Int = .max) throws(ImagingError) {
+        func fits(_ size: (width: Int, height: Int)) throws(ImagingError) {
+            guard size.width <= sideLimit, size.height <= sideLimit else {
+                throw .sideTooLong(width: size.width, height: size.height, limit: sideLimit)
+            }
+            guard size.width * size.height <= limit else { throw .tooManyPixels(width: size.width, height: size.height, limit: limit) }
+        }
         switch step {
         case let .resize(width, height, fit, kernel, background):
-            try resize(to: Self.resizedSize(width: self.width, height: self.height, toWidth: width, toHeight: height, fit: fit),
-                       fit: fit, box: (width ?? 0, height ?? 0), kernel: kernel, background: background)
+            let size = Self.resizedSize(width: self.width, height: self.height, toWidth: width, toHeight: height, fit: fit)
+            try fits(size)
+            try resize(to: size, fit: fit, box: (width ?? 0, height ?? 0), kernel: kernel, background: background)
         case let .crop(x, y, w, h):
             guard x + w <= width, y + h <= height else {
                 throw .operationFailed("crop: the rectangle x \(x)…\(x + w), y \(y)…\(y + h) is outside the \(width)×\(height) image")
@@ -16,6 +26,10 @@ extension GDImage {
         case let .flip(horizontal, vertical):
             flip(horizontally: horizontal, vertically: vertical)
         case let .rotate(degrees, background):
+            // The turned image's bounding box.
+            let radians = degrees * .pi / 180, cosine = abs(cos(radians)), sine = abs(sin(radians))
+            try fits((Int((Double(width) * cosine + Double(height) * sine).rounded(.up)),
+                      Int((Double(width) * sine + Double(height) * cosine).rounded(.up))))
             // libgd turns counter-clockwise; an angle of 0, 90, 180 or 270 is an exact copy of the pixels.
             let counterClockwise = (360 - degrees.truncatingRemainder(dividingBy: 360)).truncatingRemainder(dividingBy: 360)
             let color = Self.color(background.red, background.green, background.blue, background.alpha)

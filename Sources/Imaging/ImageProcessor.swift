@@ -54,13 +54,9 @@ public enum ImageProcessor {
         }
         var image = try GDImage.decode(bytes, mime: sourceFormat.mime, limits: limits, atLeast: atLeast)
         image = try image.oriented(exif: orientation)
-        for step in operation.steps {
-            try image.apply(step)
-            // A step may grow the image (a rotation's bounding box, an enlarging resize): twice the input's limits at most.
-            guard image.width * image.height <= 2 * limits.maxImagePixels else {
-                throw .tooManyPixels(width: image.width, height: image.height, limit: 2 * limits.maxImagePixels)
-            }
-        }
+        // A step may grow the image (a rotation's bounding box, an enlarging resize): to twice the input's limits at
+        // most, checked before anything is allocated.
+        for step in operation.steps { try image.apply(step, limit: 2 * limits.maxImagePixels, sideLimit: 2 * limits.maxImageSide) }
         let format = operation.format ?? sourceFormat
         return Output(bytes: try image.encoded(as: format, quality: operation.quality), format: format, width: image.width, height: image.height)
     }

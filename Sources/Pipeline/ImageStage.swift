@@ -29,6 +29,12 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
     private var arrived = Arrivals()
     /// Jobs this process claimed and has not committed, by job id.
     private var held: [String: Held] = [:]
+    /// Tasks whose worker started, to mark `processing`.
+    private var starts: [String] = []
+    /// Outcomes whose result's place is not yet recorded.
+    private var unrecorded: [Finished] = []
+    /// Outcomes ready to commit: failures, and results whose bytes are in place.
+    private var uncommitted: [Finished] = []
     /// Started at the first claimed job: an idle process starts no worker.
     private var pool: ImageWorkerPool?
 
@@ -101,22 +107,24 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
 
     /// One round: outcomes recorded, their bytes linked and committed with their tasks; started tasks marked
     /// `processing`; due jobs claimed up to two per worker (unless `claiming` is off) and handed to the pool.
-    /// Returns seconds until a job retried after a transient failure falls due while there is room for it; nil when
-    /// only a worker's news (a `.jobs` wake-up) or a new job brings more work.
+    /// Nothing is dropped when a transaction fails: starts, outcomes and linked results wait in the stage for the next
+    /// step, as the download stage's do. Returns seconds until a job retried after a transient failure falls due while
+    /// there is room for it; nil when only a worker's news (a `.jobs` wake-up) or a new job brings more work.
     @discardableResult
     public func step(claiming: Bool = true) throws -> Double? {
         lock.lock()
         let news = arrived
         arrived = Arrivals()
         lock.unlock()
-        let started = news.starts.compactMap { held[$0]?.task.id }
-        var finished = news.results.compactMap { key, outcome in held[key].map { Finished(held: $0, result: result(of: outcome)) } }
+        starts += news.starts.compactMap { held[$0]?.task.id }
+        unrecorded += news.results.compactMap { key, outcome in held[key].map { Finished(held: $0, result: result(of: outcome)) } }
         let room = claiming ? configuration.imageWorkers * 2 - held.count : 0
-        guard room > 0 || !finished.isEmpty || !started.isEmpty else { return nil }
+        guard room > 0 || !unrecorded.isEmpty || !uncommitted.isEmpty || !starts.isEmpty else { return nil }
 
         // 1. Where each result goes, recorded before the bytes are linked; starts marked; new jobs claimed.
+        let toRecord = unrecorded, started = starts
         let (recorded, claimed, refused, nextDue) = try catalogue.write { tx -> ([Bool], [Held], [Finished], Timestamp?) in
-            let recorded = try finished.map { end -> Bool in
+            let recorded = try toRecord.map { end -> Bool in
                 guard case let .success(stored) = end.result else { return true }
                 return try tx.recordPlacement(job: end.held.job, owner: owner, path: stored.path) == .held
             }
@@ -124,10 +132,11 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
             var claimed: [Held] = [], refused: [Finished] = []
             for job in room > 0 ? try tx.claimJobs(kind: .image, owner: owner, now: .now(), limit: room) : [] {
                 guard let task = try tx.task(id: job.subject), task.status == .pending || task.status == .processing else {
-                    _ = try tx.finishJob(id: job.id, owner: owner) // its task ended another way: nothing to do
+                    // Its task ended another way: nothing to do (and bytes an earlier attempt placed are not a result).
+                    if try tx.finishJob(id: job.id, owner: owner) == .held, let stale = job.placedPath { try tx.addUnlink(stale) }
                     continue
                 }
-                let temporary = "\(RootLayout.partialFolder)/.tmp-\(getpid())-task-\(job.id)"
+                let temporary = RootLayout.taskResultTemporary(pid: getpid(), jobID: job.id)
                 guard let source = try tx.file(id: task.sourceID), source.status == .ready, source.storedPath != nil else {
                     let held = Held(job: job, task: task, source: FileRecord(id: task.sourceID, url: nil, name: "", addedAt: .now(), status: .error),
                                     temporary: temporary)
@@ -140,29 +149,38 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
             let nextDue = room > claimed.count + refused.count ? try tx.nextJobDue(kind: .image) : nil
             return (recorded, claimed, refused, nextDue)
         }
+        starts.removeAll()
+        unrecorded.removeAll()
         if !started.isEmpty { onCommit() }
 
-        // 2. The bytes linked into place (a failure to do so is a transient failure of the task).
-        for i in finished.indices {
-            guard recorded[i] else {
+        // 2. The bytes linked into place (a failure to do so is a transient failure of the task); then committed.
+        for (var end, isRecorded) in zip(toRecord, recorded) {
+            guard isRecorded else {
                 // No longer this process's job: its bytes are not the result.
-                unlinkat(layout.root.fd, finished[i].held.temporary, 0)
-                held[finished[i].held.job.id] = nil
+                unlinkat(layout.root.fd, end.held.temporary, 0)
+                held[end.held.job.id] = nil
                 continue
             }
-            guard case let .success(stored) = finished[i].result else { continue }
-            if renameat(layout.root.fd, finished[i].held.temporary, layout.root.fd, stored.path) != 0 {
-                let error = Errno(rawValue: errno)
-                finished[i].result = .failure(Failure(message: "the result could not be stored: \(error)", transient: true))
+            if case let .success(stored) = end.result,
+               renameat(layout.root.fd, end.held.temporary, layout.root.fd, stored.path) != 0 {
+                end.result = .failure(Failure(message: "the result could not be stored: \(Errno(rawValue: errno))", transient: true))
             }
+            uncommitted.append(end)
         }
-        finished = finished.indices.filter { recorded[$0] }.map { finished[$0] } + refused
-        if !finished.isEmpty { try FaultPoint.imageAfterLink.reach() }
+        for end in refused { held[end.held.job.id] = end.held }
+        uncommitted += refused
+        if !claimed.isEmpty {
+            for work in claimed { held[work.job.id] = work }
+            startedPool().submit(claimed.map { ImageWorkerPool.Work(key: $0.job.id, request: request(for: $0)) })
+        }
+        if !uncommitted.isEmpty { try FaultPoint.imageAfterLink.reach() }
 
         // 3. Each outcome committed with its task.
-        if !finished.isEmpty {
-            try catalogue.write { tx in for end in finished { try commit(end, tx) } }
-            for end in finished {
+        if !uncommitted.isEmpty {
+            let ends = uncommitted
+            try catalogue.write { tx in for end in ends { try commit(end, tx) } }
+            uncommitted.removeAll()
+            for end in ends {
                 held[end.held.job.id] = nil
                 unlinkat(layout.root.fd, end.held.temporary, 0)
                 if case let .failure(failure) = end.result {
@@ -170,10 +188,6 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
                 }
             }
             onCommit()
-        }
-        if !claimed.isEmpty {
-            for work in claimed { held[work.job.id] = work }
-            startedPool().submit(claimed.map { ImageWorkerPool.Work(key: $0.job.id, request: request(for: $0)) })
         }
         return nextDue.map { max(0, $0.seconds - Timestamp.now().seconds) }
     }
@@ -195,6 +209,7 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
     private func result(of outcome: ImageWorkerPool.Outcome) -> Result<StoredResult, Failure> {
         switch outcome {
         case let .failed(message): return .failure(Failure(message: message))
+        case let .unavailable(message): return .failure(Failure(message: "no image worker could be started: \(message)", transient: true))
         case let .answered(json):
             if case let .string(message)? = json["error"] {
                 return .failure(Failure(message: message, transient: json["transient"] == .bool(true)))

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import SluiceCore
 import Logging
+import SystemPackage
 
 /// Image tasks run in child processes (`sluice image-worker`), one per slot, each slot driven by a thread of its own:
 /// a crash in a decoder, an allocation past what the machine has, or a task past its time limit ends that child (the
@@ -25,6 +26,8 @@ final class ImageWorkerPool: @unchecked Sendable { // `queue`, `stopping` and `c
         case answered(JSONValue)
         /// The child did not answer: it died or ran past the time limit (and was killed). Not transient.
         case failed(String)
+        /// No child could be started (no process or descriptor to spare): a failure of the machine, tried again.
+        case unavailable(String)
     }
 
     private let command: [String]
@@ -37,7 +40,6 @@ final class ImageWorkerPool: @unchecked Sendable { // `queue`, `stopping` and `c
     private var queue: [Work] = []
     private var stopping = false
     private var children: [Int: Child] = [:]
-    private var running = 0
     private let finished = DispatchGroup()
 
     /// `command` is the worker's executable and arguments.
@@ -104,7 +106,13 @@ final class ImageWorkerPool: @unchecked Sendable { // `queue`, `stopping` and `c
             let outcome: Outcome
             do {
                 if child == nil {
-                    child = try Child(command: command)
+                    do { child = try Child(command: command) } catch {
+                        logger.error("could not start an image worker", metadata: ["error": "\(error)"])
+                        let stop = condition.withLock { stopping }
+                        if stop { return }
+                        onComplete(work.key, .unavailable("\(error)"))
+                        continue
+                    }
                     condition.lock()
                     children[slot] = child
                     let stop = stopping
@@ -156,7 +164,7 @@ final class ImageWorkerPool: @unchecked Sendable { // `queue`, `stopping` and `c
             close(pair[1])
             guard status == 0 else {
                 close(pair[0])
-                throw Failure(message: "could not start the image worker \(command[0]): \(String(cString: strerror(status)))")
+                throw SystemCallError(Errno(rawValue: status), "posix_spawn", command[0])
             }
             self.pid = pid
             socket = pair[0]
@@ -198,6 +206,7 @@ final class ImageWorkerPool: @unchecked Sendable { // `queue`, `stopping` and `c
         /// Why the child stopped answering, once it has exited. It is not reaped here (`WNOWAIT`): until `end`, its pid
         /// stays its own, so `stop` may still signal it safely.
         private func died() -> String {
+            kill(pid, SIGKILL) // when the socket failed while it lived: it is of no more use
             var info = siginfo_t()
             guard retryingEINTR({ waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) }) == 0 else { return "the image worker stopped answering" }
             let status = info._sifields._sigchld.si_status

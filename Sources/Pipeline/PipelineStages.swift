@@ -54,9 +54,10 @@ public final class PipelineStages: @unchecked Sendable { // the pass's state is 
             lastTakeOver = Date()
         }
         let report = drain ? try ingest.drainInbox(arrivedBy: arrivedBy, stopRequested: { wakeup.stopRequested }) : nil
-        let downloadStep = try downloads.step()
-        let imageStep = try images.step()
-        return Pass(drain: report, nextStep: [downloadStep, imageStep].compactMap { $0 }.min())
+        // Each stage steps even when the other's step fails; the first failure is then the pass's.
+        let downloadStep = Result { try downloads.step() }
+        let imageStep = Result { try images.step() }
+        return Pass(drain: report, nextStep: [try downloadStep.get(), try imageStep.get()].compactMap { $0 }.min())
     }
 
     /// Hands the jobs back and leaves nothing claimed: the end of every loop, whatever ended it.

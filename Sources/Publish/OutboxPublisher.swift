@@ -79,9 +79,9 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         case link(from: String, folder: Directory, name: String)
     }
 
-    /// The outbox files that changes in `(after, upTo]` make stale, rendered from the snapshot, in three phases written
-    /// one after the other: the objects (files, pets, tasks and their result images), then the receipts that name them (what a dropper waits for
-    /// comes next, and what it names is already there), then the listings. No name occurs twice in a phase, so the
+    /// The outbox files that changes in `(after, upTo]` make stale, rendered from the snapshot, in four phases written
+    /// one after the other: tasks' result images, then the objects (files, pets, tasks), then the receipts that name
+    /// them (what a dropper waits for comes next, and what it names is already there), then the listings. No name occurs twice in a phase, so the
     /// files of one phase may be written in any order.
     private func render(after: Int64, upTo: Int64, _ reading: any CatalogueReading) throws -> [[Output]] {
         var objects: [Output] = []
@@ -103,14 +103,16 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             petPages.insert(pet.page)
         }
         var taskPages = Set<Int64>()
+        // Result images go in a phase before the tasks that name them: a task published finished has its result there.
+        var results: [Output] = []
         for task in try reading.tasksChanged(after: after, upTo: upTo) {
             objects.append(.write(folder: outbox.tasks, name: task.id + ".json", bytes: task.json))
             taskPages.insert(task.seq / listingPageSize)
             if let name = task.resultPath, let result = try reading.file(id: task.resultID!), let stored = result.storedPath {
-                objects.append(.link(from: stored, folder: outbox.results, name: name))
+                results.append(.link(from: stored, folder: outbox.results, name: name))
             } else if let ext = task.resultExtension {
                 // Its result File was deleted: so is the copy shown.
-                objects.append(.remove(folder: outbox.results, name: RootLayout.resultName(taskID: task.id, extension: ext)))
+                results.append(.remove(folder: outbox.results, name: RootLayout.resultName(taskID: task.id, extension: ext)))
             }
         }
 
@@ -153,7 +155,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         if !taskPages.isEmpty {
             listings.append(listingIndex(in: outbox.tasks, count: try reading.taskCount(), lastSeq: try reading.lastTaskSeq()))
         }
-        return [objects, receipts, listings]
+        return [results, objects, receipts, listings]
     }
 
     /// `page-<n>.json`: `{"page", "per_page", "<key>": [objects with n×100 ≤ seq < n×100+100]}`.
@@ -217,7 +219,8 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             let temp = ".tmp-\(tempTag)"
             unlinkat(folder.fd, temp, 0)
             guard linkat(outbox.root.fd, from, folder.fd, temp, 0) == 0 else {
-                // The bytes are gone (deleted since this snapshot): a later pass removes the result.
+                // The bytes are gone: their File was deleted since this snapshot, which changed the task, so a later
+                // pass publishes it without a result (and removes this name).
                 if errno == ENOENT { return }
                 throw SystemCallError.current("link", folder.path + "/" + name)
             }

@@ -15,6 +15,7 @@ struct ReaderRoutes: Sendable {
         let routes = self
         for method in [HTTPRequest.Method.get, .head] {
             router.on("/healthz", method: method) { _, _ in JSONResponse.make(.ok, Array(#"{"status":"ok"}"#.utf8)) }
+            router.on("/openapi.json", method: method) { _, _ in JSONResponse.make(.ok, OpenAPIDocument.json) }
             router.on("/files", method: method) { request, _ in try routes.files(request) }
             router.on("/file/:id", method: method) { _, context in try routes.file(context.parameters.get("id") ?? "") }
             router.on("/file/:id/download", method: method) { _, context in
@@ -49,7 +50,7 @@ struct ReaderRoutes: Sendable {
     }
 
     /// `{"<key>": [objects]}`: `per_page` (1…100, default 20) objects after the one `show_after_id` names, whose seq
-    /// `seq` finds; 422 for a bad parameter or an unknown id.
+    /// `seq` finds; 422 for a malformed parameter, 404 for an id of nothing.
     private func keysetPage<T>(_ request: Request, key: String, noun: String, seq: (String) throws -> Int64?,
                                page: (Int64, Int) throws -> [T], write: (T, inout JSONWriter) -> Void) throws -> Response {
         let query = request.uri.queryParameters
@@ -58,13 +59,19 @@ struct ReaderRoutes: Sendable {
         if let raw = query.get("per_page") {
             if let n = Int(raw), (1...100).contains(n) { perPage = n } else { errors.append(("per_page", ["must be an integer from 1 to 100"])) }
         }
-        var afterSeq: Int64 = 0
+        var after: String?
         if let raw = query.get("show_after_id") {
-            if let id = Identifier.canonical(raw) {
-                if let found = try seq(id) { afterSeq = found } else { errors.append(("show_after_id", ["no \(noun) with this id"])) }
-            } else { errors.append(("show_after_id", ["not a valid UUID"])) }
+            if let id = Identifier.canonical(raw) { after = id } else { errors.append(("show_after_id", ["not a valid UUID"])) }
         }
         if !errors.isEmpty { return invalidQuery(query, errors) }
+        var afterSeq: Int64 = 0
+        if let after {
+            // A well-formed id of nothing (deleted since the last page was read, say) is no such object, not a bad query.
+            guard let found = try seq(after) else {
+                return JSONResponse.error(.notFound, "no \(noun) with id \(after) (deleted since the page before?): start again without show_after_id")
+            }
+            afterSeq = found
+        }
         let objects = try page(afterSeq, perPage)
         var json = JSONWriter(capacity: 400 * objects.count + 16)
         json.beginObject(); json.key(key); json.beginArray()
@@ -84,7 +91,10 @@ struct ReaderRoutes: Sendable {
             if let n = Int(raw), (1...100).contains(n) { limit = n } else { errors.append(("limit", ["must be an integer from 1 to 100"])) }
         }
         if let raw = query.get("offset") {
-            if let n = Int(raw), n >= 0 { offset = n } else { errors.append(("offset", ["must be an integer of 0 or more"])) }
+            // Any count of digits is an offset; one past every pet (even past Int.max) lists none.
+            if let n = Int(raw), n >= 0 { offset = n }
+            else if !raw.isEmpty, raw.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { offset = .max }
+            else { errors.append(("offset", ["must be an integer of 0 or more"])) }
         }
         if let raw = query.get("has_photos") {
             switch raw {

@@ -234,6 +234,21 @@ import TestSupport
         expectEveryTaskFinishedOnce(root, tasks, source: source)
     }
 
+    @Test func aFailedCommitKeepsTheResultsForTheNextStep() throws {
+        let root = TemporaryRoot("e2e-task-fail")
+        defer { root.remove() }
+        try root.drop("small.png", try gradient(60, 40).png())
+        _ = try SluiceProcess.run(["run", "--root", root.path])
+        let source = try #require(body(root, "small.png.json")["id"] as? String)
+        try root.drop("jobs.json", json: #"{"op": "image.job", "file_ids": ["\#(source)", "\#(source)", "\#(source)"], "algorithm": "negate"}"#)
+        // The step after the results are linked fails once (as a busy catalogue would); the same run commits them.
+        let failing = try SluiceProcess.run(["run", "--root", root.path], environment: ["SLUICE_FAULTS": "image.after-link=fail"])
+        #expect(failing.status == 0, "\(failing.err)")
+        #expect(failing.err.contains("injected fault"), "the failure happened and was retried")
+        let tasks = try #require(body(root, "jobs.json")["task_ids"] as? [String])
+        expectEveryTaskFinishedOnce(root, tasks, source: source)
+    }
+
     @Test func aCrashBetweenLinkingAResultAndCommittingItLeavesNoOrphan() throws {
         let root = TemporaryRoot("e2e-task-crash")
         defer { root.remove() }

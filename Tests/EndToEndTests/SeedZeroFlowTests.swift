@@ -1,3 +1,4 @@
+import SluiceCore
 import CLinux
 import Foundation
 import Testing
@@ -47,6 +48,7 @@ import TestSupport
         #expect(bytes.headers["content-type"] == "application/octet-stream")
         #expect(try await HTTPClient.request(reader + "/files?per_page=101").status == 422)
         #expect(try await HTTPClient.request(reader + "/files?show_after_id=nope").status == 422)
+        #expect(try await HTTPClient.request(reader + "/files?show_after_id=\(Identifier.make())").status == 404, "an id of nothing")
         #expect(try await HTTPClient.request(reader + "/files", method: "DELETE").status == 405)
 
         // file.update renames and comments.

@@ -198,11 +198,19 @@ import Testing
         limits.maxImageBytes = 100
         #expect(throws: ImagingError.tooLarge(bytes: jpeg.count, limit: 100)) { try run(jpeg, .jpeg, "negate", "null", limits: limits) }
         #expect(throws: ImagingError.unsupportedType("image/bmp")) { try GDImage.decode(jpeg, mime: "image/bmp", limits: Limits()) }
-        // A resize that would leave the bound: refused after the step.
-        #expect(throws: ImagingError.self) {
-            var small = Limits()
-            small.maxImagePixels = 5_000
+        // A step that would leave twice the bounds is refused before libgd allocates it: a 1×16384 image resized to
+        // 300 wide would be 300×4915200 (5.9 GB); a 45° turn of a long strip grows its bounding box.
+        let strip = try GDImage(width: 1, height: 16_384).png()
+        #expect(throws: ImagingError.sideTooLong(width: 300, height: 4_915_200, limit: 32_768)) { try run(strip, .png, "resize", #"{"width": 300}"#) }
+        var small = Limits()
+        small.maxImagePixels = 5_000
+        #expect(throws: ImagingError.tooManyPixels(width: 8000, height: 8000, limit: 10_000)) {
             try run(try gradient(50, 50).png(), .png, "resize", #"{"width": 8000}"#, limits: small)
+        }
+        #expect(throws: ImagingError.tooManyPixels(width: 71, height: 71, limit: 5_000)) {
+            var tight = Limits()
+            tight.maxImagePixels = 2_500
+            return try run(try gradient(50, 50).png(), .png, "rotate", #"{"degrees": 45}"#, limits: tight)
         }
     }
 }

@@ -88,6 +88,16 @@ import Testing
         #expect(tooMany.status == 413)
     }
 
+    @Test func aMillionUnknownParametersAreReportedBoundedly() throws {
+        let keys = (0..<1_000_000).map { #""k\#($0)": 1"# }.joined(separator: ",")
+        let params = try JSONParser.parse(Array("{\(keys)}".utf8))
+        let started = ContinuousClock.now
+        guard case let .failure(errors) = ImageOperation.decode(algorithm: .string("negate"), params: params) else { Issue.record("accepted"); return }
+        #expect(ContinuousClock.now - started < .seconds(10), "linear, not quadratic")
+        #expect(errors.entries.count == ParamErrors.maxPaths + 1)
+        #expect(errors.entries.last?.messages == ["and 999900 more parameter errors not listed"])
+    }
+
     @Test func coloursParseAsGivenOrNotAtAll() {
         #expect(RGBA(parsing: "#102030") == RGBA(red: 16, green: 32, blue: 48, alpha: 0))
         #expect(RGBA(parsing: "#10203000") == RGBA(red: 16, green: 32, blue: 48, alpha: 127))

@@ -47,6 +47,10 @@ public struct RootLayout: Sendable {
         "\(uploadFolder)/\(kind.rawValue)/\(id)\(ext)"
     }
 
+    /// Where an image worker writes a job's result before it is stored: `upload/.part/.tmp-<pid>-task-<job id>`, the
+    /// pid being the daemon's (a `.tmp-<pid>-` name `Directory.removeStaleTemporaries` removes once that pid is gone).
+    public static func taskResultTemporary(pid: Int32, jobID: String) -> String { "\(partialFolder)/.tmp-\(pid)-task-\(jobID)" }
+
     /// A finished task's result under `outbox/results/`: `<task id><ext>`.
     public static func resultName(taskID: String, extension ext: String) -> String { taskID + ext }
 

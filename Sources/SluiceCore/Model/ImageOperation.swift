@@ -130,14 +130,28 @@ public struct RGBA: Sendable, Equatable {
     }
 }
 
-/// Field errors of an image job's parameters, by path, in the order found.
+/// Field errors of an image job's parameters, by path, in the order found: linear in their number, and at most
+/// `maxPaths` paths kept (params of a million unknown keys cost a million dictionary looks, and report a hundred).
 public struct ParamErrors: Sendable, Equatable, Error {
     public private(set) var entries: [(path: String, messages: [String])] = []
+    private var indexOfPath: [String: Int] = [:]
+    /// Errors past `maxPaths`, counted in a last entry.
+    private var unreported = 0
+    public static let maxPaths = 100
     public init() {}
     public var isEmpty: Bool { entries.isEmpty }
 
     public mutating func add(_ path: String, _ message: String) {
-        if let i = entries.firstIndex(where: { $0.path == path }) { entries[i].messages.append(message) } else { entries.append((path, [message])) }
+        if let i = indexOfPath[path] { entries[i].messages.append(message); return }
+        guard entries.count < Self.maxPaths else {
+            unreported += 1
+            let note = "and \(unreported) more parameter error\(unreported == 1 ? "" : "s") not listed"
+            if entries.last?.path == "params", entries.count > Self.maxPaths { entries[entries.count - 1].messages = [note] }
+            else { entries.append(("params", [note])) }
+            return
+        }
+        indexOfPath[path] = entries.count
+        entries.append((path, [message]))
     }
 
     public static func == (a: ParamErrors, b: ParamErrors) -> Bool {

@@ -124,8 +124,8 @@ public protocol CatalogueWriting: CatalogueReading {
     /// Removes the jobs working on `subject` (it was deleted), and queues any bytes they placed for removal.
     func deleteJobs(subject: String) throws
     /// Puts `owner`'s running jobs back to pending; returns them. `countingAnAttempt` when the owner died before
-    /// finishing them (kill -9, a crash): each job that had begun (its File `downloading`, its task `processing`, or
-    /// its bytes placed) counts
+    /// finishing them (kill -9, a crash): each job that had begun (its File `downloading` or its bytes placed, its task
+    /// `processing`) counts
     /// an attempt, so a job that keeps killing its process ends; one that was only claimed, waiting its turn, does not.
     /// Only jobs of `kind`, when given.
     func releaseJobs(owner: String, kind: Job.Kind?, countingAnAttempt: Bool) throws -> [Job]

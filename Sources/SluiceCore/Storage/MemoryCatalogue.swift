@@ -300,7 +300,7 @@ final class MemoryTransaction: CatalogueWriting {
         var released: [Job] = []
         for (id, entry) in state.jobs where entry.owner == owner && (kind == nil || entry.job.kind == kind) {
             var job = entry.job
-            if countingAnAttempt && (job.placedPath != nil || state.files[job.subject]?.status == .downloading
+            if countingAnAttempt && ((job.placedPath != nil && job.kind == .download) || state.files[job.subject]?.status == .downloading
                                      || state.tasks[job.subject]?.status == .processing) { job.attempts += 1 }
             state.jobs[id] = (job, nil)
             released.append(job)
