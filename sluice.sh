@@ -7,10 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(libinotifytools0-dev libcurl4-openssl-dev libgd-dev libjpeg62-turbo-dev libsqlite3-dev libc6-dev)
+# The tests also run schemathesis (from PyPI, in a virtual environment under .build/) against the reader.
+test_packages=(python3 python3-venv)
+schemathesis_version=4.32.5
 
 install_missing() {
   local missing=()
-  for p in "${packages[@]}"; do
+  for p in "${packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -41,7 +44,14 @@ case "${1:-}" in
     ;;
   test)
     shift
-    install_missing; find_swift
+    install_missing "${test_packages[@]}"; find_swift
+    venv=.build/schemathesis-$schemathesis_version
+    if [ ! -x "$venv/bin/schemathesis" ]; then
+      echo "sluice.sh: installing schemathesis $schemathesis_version into $venv (PyPI)" >&2
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install -q "schemathesis==$schemathesis_version"
+    fi
+    export SLUICE_SCHEMATHESIS="$PWD/$venv/bin/schemathesis"
     swift build --build-tests
     exec swift test --no-parallel "$@"
     ;;

@@ -69,4 +69,32 @@ import TestSupport
         // A write is 405 everywhere, as documented in the description.
         #expect(try await HTTPClient.request(base + "/openapi.json", method: "POST").status == 405)
     }
+
+    /// schemathesis (`./sluice.sh test` installs it and names it in `SLUICE_SCHEMATHESIS`) against a reader over demo
+    /// data: every check, zero failures.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SLUICE_SCHEMATHESIS"] != nil,
+                   "set by ./sluice.sh test, which installs schemathesis"))
+    func schemathesisFindsNothing() async throws {
+        let root = TemporaryRoot("e2e-schemathesis")
+        defer { root.remove() }
+        #expect(try SluiceProcess.run(["demo", "--root", root.path, "--pets", "4"]).status == 0)
+        let port = HTTPClient.freePort()
+        let serve = try SluiceProcess(["serve", "--root", root.path, "--port", "\(port)"])
+        defer { serve.stop() }
+        #expect(await HTTPClient.waitForReader(port: port))
+        let st = Process()
+        st.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SLUICE_SCHEMATHESIS"]!)
+        st.arguments = ["run", "http://127.0.0.1:\(port)/openapi.json", "--checks", "all", "--max-examples", "40", "--seed", "1"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SCHEMATHESIS_HOOKS"] = nil
+        st.environment = environment
+        let output = Pipe()
+        st.standardOutput = output
+        st.standardError = output
+        try st.run()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        st.waitUntilExit()
+        #expect(st.terminationStatus == 0, "\(report.suffix(3000))")
+        #expect(report.contains("passed"))
+    }
 }
