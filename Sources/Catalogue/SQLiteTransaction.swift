@@ -244,6 +244,24 @@ struct SQLiteTransaction: CatalogueWriting {
         }
     }
 
+    func statistics() throws -> CatalogueStatistics {
+        var statistics = CatalogueStatistics()
+        statistics.requests = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM requests")) ?? 0
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT status, count(*), sum(CASE WHEN url IS NOT NULL AND status = 'ready' THEN size ELSE 0 END) FROM files GROUP BY status")) {
+            statistics.filesByStatus[row[0]] = row[1]
+            statistics.downloadedBytes += row[2] as Int
+        }
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT status, count(*) FROM tasks GROUP BY status")) {
+            statistics.tasksByStatus[row[0]] = row[1]
+        }
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT kind, owner IS NOT NULL, count(*) FROM jobs GROUP BY 1, 2")) {
+            let kind: String = row[0], running: Bool = row[1], count: Int = row[2]
+            if running { statistics.runningJobs[kind] = count } else { statistics.queuedJobs[kind] = count }
+        }
+        statistics.pets = try petCount(hasPhotos: nil)
+        return statistics
+    }
+
     func nextJobDue(kind: Job.Kind) throws -> Timestamp? {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(not_before) FROM jobs WHERE kind = ? AND owner IS NULL"),
                            arguments: [kind.rawValue]).map(Timestamp.init(microseconds:))

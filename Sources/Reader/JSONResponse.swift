@@ -4,9 +4,17 @@ import SluiceCore
 
 /// Builds the reader's JSON answers.
 enum JSONResponse {
+    /// A 200 carries a strong ETag of its bytes and asks to be revalidated (what it shows changes with any drop); an
+    /// error is not kept.
     static func make(_ status: HTTPResponse.Status = .ok, _ bytes: [UInt8]) -> Response {
-        Response(status: status, headers: [.contentType: "application/json", .contentLength: "\(bytes.count)"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        var headers: HTTPFields = [.contentType: "application/json", .contentLength: "\(bytes.count)"]
+        if status == .ok {
+            headers[.eTag] = HTTPCaching.etag(of: bytes)
+            headers[.cacheControl] = HTTPCaching.revalidate
+        } else {
+            headers[.cacheControl] = HTTPCaching.noStore
+        }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// `{"error": message}`

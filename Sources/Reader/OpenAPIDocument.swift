@@ -53,6 +53,9 @@ enum OpenAPIDocument {
             "responses": {
               "200": {"description": "The bytes, with their sniffed Content-Type and a Content-Disposition naming the file",
                       "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+              "206": {"description": "One byte range (Range: bytes=first-last, first-, -suffix)", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+              "304": {"description": "Not modified (If-None-Match, If-Modified-Since)"},
+              "416": {"description": "The range is past the end", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "401": {"$ref": "#/components/responses/Unauthorized"},
               "404": {"$ref": "#/components/responses/NotFound"},
               "409": {"$ref": "#/components/responses/Conflict"}
@@ -130,6 +133,9 @@ enum OpenAPIDocument {
             "parameters": [{"$ref": "#/components/parameters/Id"}],
             "responses": {
               "200": {"description": "The result image", "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}},
+              "206": {"description": "One byte range", "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}},
+              "304": {"description": "Not modified"},
+              "416": {"description": "The range is past the end", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "401": {"$ref": "#/components/responses/Unauthorized"},
               "404": {"$ref": "#/components/responses/NotFound"},
               "409": {"$ref": "#/components/responses/Conflict"}
@@ -144,6 +150,15 @@ enum OpenAPIDocument {
               "200": {"description": "The receipt", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}}},
               "401": {"$ref": "#/components/responses/Unauthorized"},
               "404": {"$ref": "#/components/responses/NotFound"}
+            }
+          }
+        },
+        "/metrics": {
+          "get": {
+            "summary": "Prometheus metrics: drops, files and tasks by status, queue depth, bytes downloaded, this reader's requests and latency", "operationId": "metrics",
+            "responses": {
+              "200": {"description": "Prometheus text exposition 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}},
+              "401": {"$ref": "#/components/responses/Unauthorized"}
             }
           }
         },

@@ -3,7 +3,8 @@ import HTTPTypes
 import SluiceCore
 
 /// The API key when one is set (checked first: without it, nothing about a route is told, not even its methods),
-/// GET and HEAD only (405 otherwise), and HEAD answered without a body.
+/// GET and HEAD only (405 otherwise), and HEAD answered without a body; a request whose validators match the answer
+/// gets a 304 (`HTTPCaching.conditional`).
 struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
     let apiKey: String?
 
@@ -25,7 +26,7 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let CatalogueError.storage(_, message) {
             response = JSONResponse.error(.serviceUnavailable, "the catalogue cannot be read: \(message)")
         }
-        return response
+        return HTTPCaching.conditional(request, response)
     }
 
     /// Compares a given key with the expected one in time that depends on the given key's length only, never on
@@ -48,7 +49,7 @@ struct OutboxFallbackMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            return try await routes.staticFile(String(request.uri.path.dropFirst()), context: context)
+            return try await routes.staticFile(String(request.uri.path.dropFirst()), request: request, context: context)
         }
     }
 }

@@ -9,8 +9,10 @@ public enum ReaderApplication {
         -> some ApplicationProtocol
     {
         let router = Router()
+        let metrics = ReaderMetrics()
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ReadOnlyMiddleware(apiKey: configuration.apiKey))
-        let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue, baseURL: configuration.baseURL)
+        let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue, baseURL: configuration.baseURL, metrics: metrics)
         router.add(middleware: OutboxFallbackMiddleware(routes: routes))
         routes.register(on: router)
         return Application(router: router,

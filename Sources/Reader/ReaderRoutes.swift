@@ -9,6 +9,7 @@ struct ReaderRoutes: Sendable {
     let root: String
     let catalogue: any CatalogueStore
     let baseURL: String
+    let metrics: ReaderMetrics
     let fileIO = FileIO()
 
     func register(on router: Router<BasicRequestContext>) {
@@ -16,21 +17,29 @@ struct ReaderRoutes: Sendable {
         for method in [HTTPRequest.Method.get, .head] {
             router.on("/healthz", method: method) { _, _ in JSONResponse.make(.ok, Array(#"{"status":"ok"}"#.utf8)) }
             router.on("/openapi.json", method: method) { _, _ in JSONResponse.make(.ok, OpenAPIDocument.json) }
+            router.on("/metrics", method: method) { _, _ in
+                let text = routes.metrics.text(try routes.catalogue.read { try $0.statistics() })
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: "\(text.utf8.count)",
+                                                      .cacheControl: HTTPCaching.noStore],
+                                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            }
             router.on("/files", method: method) { request, _ in try routes.files(request) }
             router.on("/file/:id", method: method) { _, context in try routes.file(context.parameters.get("id") ?? "") }
-            router.on("/file/:id/download", method: method) { _, context in
-                try await routes.download(context.parameters.get("id") ?? "", context: context)
+            router.on("/file/:id/download", method: method) { request, context in
+                try await routes.download(context.parameters.get("id") ?? "", request: request, context: context)
             }
             router.on("/pets", method: method) { request, _ in try routes.pets(request) }
-            router.on("/pets/:id", method: method) { _, context in try await routes.pet(context.parameters.get("id") ?? "", context: context) }
+            router.on("/pets/:id", method: method) { request, context in
+                try await routes.pet(context.parameters.get("id") ?? "", request: request, context: context)
+            }
             router.on("/tasks", method: method) { request, _ in try routes.tasks(request) }
             router.on("/task/:id", method: method) { _, context in try routes.task(context.parameters.get("id") ?? "") }
             router.on("/status/:id", method: method) { _, context in try routes.status(context.parameters.get("id") ?? "") }
-            router.on("/result/:id", method: method) { _, context in
-                try await routes.result(context.parameters.get("id") ?? "", context: context)
+            router.on("/result/:id", method: method) { request, context in
+                try await routes.result(context.parameters.get("id") ?? "", request: request, context: context)
             }
-            router.on("/receipts/:name", method: method) { _, context in
-                try await routes.staticFile("receipts/" + (context.parameters.get("name") ?? ""), context: context)
+            router.on("/receipts/:name", method: method) { request, context in
+                try await routes.staticFile("receipts/" + (context.parameters.get("name") ?? ""), request: request, context: context)
             }
         }
     }
@@ -116,8 +125,8 @@ struct ReaderRoutes: Sendable {
     }
 
     /// `GET /pets/<id>`: the Pet, or 404. A name that is no id is a file of the published listing (`outbox/pets/`).
-    func pet(_ raw: String, context: BasicRequestContext) async throws -> Response {
-        guard let id = Identifier.canonical(raw) else { return try await staticFile("pets/" + raw, context: context) }
+    func pet(_ raw: String, request: Request, context: BasicRequestContext) async throws -> Response {
+        guard let id = Identifier.canonical(raw) else { return try await staticFile("pets/" + raw, request: request, context: context) }
         guard let pet = try catalogue.read({ try $0.pet(id: id) }) else { return JSONResponse.error(.notFound, "Pet with the matching ID was not found.") }
         return JSONResponse.make(.ok, pet.json(baseURL: baseURL))
     }
@@ -166,7 +175,7 @@ struct ReaderRoutes: Sendable {
 
     /// `GET /result/<id>` (seed 003): the result image of a finished task; 404 unknown (or its result File deleted),
     /// 409 while it is not finished.
-    func result(_ raw: String, context: BasicRequestContext) async throws -> Response {
+    func result(_ raw: String, request: Request, context: BasicRequestContext) async throws -> Response {
         let task: TaskRecord
         switch try lookUpTask(raw) {
         case let .success(found): task = found
@@ -179,14 +188,10 @@ struct ReaderRoutes: Sendable {
         guard let resultID = task.resultID, let file = try catalogue.read({ try $0.file(id: resultID) }), let path = file.storedPath else {
             return JSONResponse.error(.notFound, "the task's result file was deleted")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: root + "/" + path)[.size] as? Int) ?? file.size
-        let body = try await fileIO.loadFile(path: root + "/" + path, context: context)
-        return Response(status: .ok, headers: [
-            .contentType: file.mime ?? "application/octet-stream",
-            .contentLength: "\(size)",
-            .contentDisposition: ContentDispositionHeader.make("inline", file.name),
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-        ], body: body)
+        return try await serveFile(root + "/" + path, contentType: file.mime ?? "application/octet-stream", cacheControl: HTTPCaching.storedBytes,
+                                   extra: [.contentDisposition: ContentDispositionHeader.make("inline", file.name),
+                                           HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
+                                   request: request, context: context)
     }
 
     /// `GET /file/<id>`: the File, or `{}` (seed 000).
@@ -199,31 +204,89 @@ struct ReaderRoutes: Sendable {
     /// `GET /file/<id>/download`: the stored bytes with their sniffed type and their name. A photo's type (JPEG, PNG,
     /// WebP, GIF: never SVG or HTML, which could run script) is shown `inline`, so a pet's photo url opens as a picture;
     /// anything else is an `attachment`.
-    func download(_ raw: String, context: BasicRequestContext) async throws -> Response {
+    func download(_ raw: String, request: Request, context: BasicRequestContext) async throws -> Response {
         guard let id = Identifier.canonical(raw), let file = try catalogue.read({ try $0.file(id: id) }) else {
             return JSONResponse.error(.notFound, "no file with this id")
         }
         guard file.status == .ready, let path = file.storedPath else {
             return JSONResponse.error(.conflict, "the file is \(file.status.rawValue), not ready: its bytes are not stored yet")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: root + "/" + path)[.size] as? Int) ?? file.size
-        let body = try await fileIO.loadFile(path: root + "/" + path, context: context)
         let shown = file.mime.map(PhotoRule.types.contains) ?? false
-        return Response(status: .ok, headers: [
-            .contentType: file.mime ?? "application/octet-stream",
-            .contentLength: "\(size)",
-            .contentDisposition: ContentDispositionHeader.make(shown ? "inline" : "attachment", file.name),
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-        ], body: body)
+        return try await serveFile(root + "/" + path, contentType: file.mime ?? "application/octet-stream", cacheControl: HTTPCaching.storedBytes,
+                                   extra: [.contentDisposition: ContentDispositionHeader.make(shown ? "inline" : "attachment", file.name),
+                                           HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
+                                   request: request, context: context)
     }
 
-    /// Anything else: a regular file inside `outbox/`, never a hidden name, a link or a path outside it.
-    func staticFile(_ relative: String, context: BasicRequestContext) async throws -> Response {
+    /// Anything else: a regular file inside `outbox/`, never a hidden name, a link or a path outside it. Its content
+    /// changes (listings, objects): revalidated each time, by its ETag.
+    func staticFile(_ relative: String, request: Request, context: BasicRequestContext) async throws -> Response {
         guard let path = StaticPath.resolve(relative, under: root + "/" + RootLayout.outboxFolder) else {
             return JSONResponse.error(.notFound, "not found")
         }
-        let body = try await fileIO.loadFile(path: path.path, context: context)
-        return Response(status: .ok, headers: [.contentType: StaticPath.contentType(path.path), .contentLength: "\(path.size)"], body: body)
+        return try await serveFile(path.path, contentType: StaticPath.contentType(path.path), cacheControl: HTTPCaching.revalidate,
+                                   request: request, context: context)
+    }
+
+    /// Files up to this size are read whole as they are answered; larger ones stream through `FileIO`.
+    static let readAtOnce = 256 << 10
+
+    /// The `size` bytes of the open file `fd`, or nil when they cannot all be read.
+    private static func read(_ fd: Int32, size: Int) -> ByteBuffer? {
+        var buffer = ByteBufferAllocator().buffer(capacity: max(size, 1))
+        let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: max(size, 1)) { raw in
+            var done = 0
+            while done < size {
+                let n = pread(fd, raw.baseAddress! + done, size - done, off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                done += n
+            }
+            return done
+        }
+        return count == size ? buffer : nil
+    }
+
+    /// A regular file's bytes with its validators (ETag, Last-Modified), `cacheControl`, and one byte range when the
+    /// request asks for one (206, or 416 past the end; several ranges get the whole file).
+    private func serveFile(_ path: String, contentType: String, cacheControl: String, extra: HTTPFields = [:],
+                           request: Request, context: BasicRequestContext) async throws -> Response {
+        // Opened first, then looked at: the validators are those of the bytes sent, even when the outbox renames a
+        // new version over the name meanwhile.
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return JSONResponse.error(.notFound, "not found") }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return JSONResponse.error(.notFound, "not found") }
+        let size = Int(status.st_size)
+        var headers = extra
+        headers[.contentType] = contentType
+        headers[.eTag] = HTTPCaching.etag(of: status)
+        headers[.lastModified] = HTTPCaching.httpDate(Int(status.st_mtim.tv_sec))
+        headers[.acceptRanges] = "bytes"
+        headers[.cacheControl] = cacheControl
+        var range = HTTPCaching.range(request.headers[.range], size: size)
+        // If-Range: the range only of the representation the client holds.
+        if let ifRange = request.headers[.ifRange], ifRange != headers[.eTag] { range = .whole }
+        switch range {
+        case .whole where size <= Self.readAtOnce:
+            // Small (listings, objects, receipts, thumbnails): read here, at once, without a hop to the file-I/O threads.
+            guard let bytes = Self.read(fd, size: size) else { return JSONResponse.error(.notFound, "not found") }
+            headers[.contentLength] = "\(bytes.readableBytes)"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
+        case .whole:
+            headers[.contentLength] = "\(size)"
+            return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: path, context: context))
+        case let .part(bytes):
+            headers[.contentLength] = "\(bytes.count)"
+            headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
+            return Response(status: .partialContent, headers: headers,
+                            body: try await fileIO.loadFile(path: path, range: bytes, context: context))
+        case .unsatisfiable:
+            var response = JSONResponse.error(.rangeNotSatisfiable, "the range is past the end of the \(size) bytes")
+            response.headers[.contentRange] = "bytes */\(size)"
+            return response
+        }
     }
 }
 

@@ -26,7 +26,7 @@ import TestSupport
         let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
         let sharedResponses = (document["components"] as? [String: Any])?["responses"] as? [String: Any] ?? [:]
         #expect(Set(paths.keys) == ["/healthz", "/files", "/file/{id}", "/file/{id}/download", "/pets", "/pets/{id}", "/tasks",
-                                    "/task/{id}", "/status/{id}", "/result/{id}", "/receipts/{name}", "/openapi.json"],
+                                    "/task/{id}", "/status/{id}", "/result/{id}", "/receipts/{name}", "/metrics", "/openapi.json"],
                 "every route of SPEC §7, and nothing else")
 
         // Real ids of each kind, from the demo's outbox.
@@ -66,6 +66,18 @@ import TestSupport
             }
         }
         #expect(asked > 30)
+
+        // Prometheus' text: the demo's counts, and the requests just made.
+        let metrics = try await HTTPClient.request(base + "/metrics")
+        #expect(metrics.status == 200 && metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        let lines = Set(metrics.text.split(separator: "\n").map(String.init))
+        #expect(lines.contains(#"sluice_tasks{status="finished"} 6"#), "\(metrics.text.prefix(1500))")
+        #expect(lines.contains("sluice_pets 4") && lines.contains(#"sluice_jobs{kind="image",state="queued"} 0"#))
+        #expect(lines.contains("# TYPE sluice_reader_request_duration_seconds histogram"))
+        #expect(lines.contains { $0.hasPrefix(#"sluice_reader_requests_total{code="200"} "#) })
+        #expect(lines.contains { $0.hasPrefix("sluice_drops_total ") && Int($0.split(separator: " ").last!)! >= 4 })
+        let count = lines.first { $0.hasPrefix("sluice_reader_request_duration_seconds_count ") }.flatMap { Int($0.split(separator: " ").last!) }
+        #expect((count ?? 0) >= asked, "every answer timed")
         // A write is 405 everywhere, as documented in the description.
         #expect(try await HTTPClient.request(base + "/openapi.json", method: "POST").status == 405)
     }

@@ -46,6 +46,51 @@ import TestSupport
         }
     }
 
+    @Test func answersCarryValidatorsAndFilesServeRanges() async throws {
+        try await withReader { base, _, file in
+            // A JSON answer: a strong ETag of its bytes, revalidated; the same ETag again is a 304 without a body.
+            let listed = try await HTTPClient.request(base + "/files")
+            let etag = try #require(listed.headers["etag"])
+            #expect(etag.hasPrefix("\"") && !etag.hasPrefix("W/") && listed.headers["cache-control"] == "no-cache")
+            let unchanged = try await HTTPClient.request(base + "/files", headers: ["If-None-Match": etag])
+            #expect(unchanged.status == 304 && unchanged.body.isEmpty && unchanged.headers["etag"] == etag)
+            #expect(try await HTTPClient.request(base + "/files", headers: ["If-None-Match": "\"other\", \(etag)"]).status == 304)
+            #expect(try await HTTPClient.request(base + "/files", headers: ["If-None-Match": "\"other\""]).status == 200)
+            #expect(try await HTTPClient.request(base + "/file/\(Identifier.make())/download").headers["cache-control"] == "no-store",
+                    "an error is not kept")
+
+            // Stored bytes ("hello"): validators, a long cache, and single ranges of every form.
+            let url = base + "/file/\(file.id)/download"
+            let whole = try await HTTPClient.request(url)
+            #expect(whole.status == 200 && whole.text == "hello" && whole.headers["accept-ranges"] == "bytes")
+            #expect(whole.headers["cache-control"] == "max-age=86400")
+            let fileTag = try #require(whole.headers["etag"]), modified = try #require(whole.headers["last-modified"])
+            #expect(modified.hasSuffix(" GMT"))
+            #expect(try await HTTPClient.request(url, headers: ["If-None-Match": fileTag]).status == 304)
+            #expect(try await HTTPClient.request(url, headers: ["If-Modified-Since": modified]).status == 304)
+            #expect(try await HTTPClient.request(url, headers: ["If-Modified-Since": "Sun, 06 Nov 1994 08:49:37 GMT"]).status == 200)
+            for (range, text, contentRange) in [("bytes=0-1", "he", "bytes 0-1/5"), ("bytes=-3", "llo", "bytes 2-4/5"),
+                                                ("bytes=1-", "ello", "bytes 1-4/5"), ("bytes=3-100", "lo", "bytes 3-4/5"),
+                                                ("bytes=-100", "hello", "bytes 0-4/5")] {
+                let part = try await HTTPClient.request(url, headers: ["Range": range])
+                #expect(part.status == 206 && part.text == text && part.headers["content-range"] == contentRange, "\(range)")
+                #expect(part.headers["content-length"] == "\(text.utf8.count)", "\(range)")
+            }
+            let past = try await HTTPClient.request(url, headers: ["Range": "bytes=10-"])
+            #expect(past.status == 416 && past.headers["content-range"] == "bytes */5")
+            #expect(try await HTTPClient.request(url, headers: ["Range": "bytes=0-0,2-2"]).text == "hello", "several ranges: the whole")
+            #expect(try await HTTPClient.request(url, headers: ["Range": "lines=1-2"]).status == 200)
+            #expect(try await HTTPClient.request(url, headers: ["Range": "bytes=0-1", "If-Range": fileTag]).status == 206)
+            #expect(try await HTTPClient.request(url, headers: ["Range": "bytes=0-1", "If-Range": "\"stale\""]).text == "hello",
+                    "If-Range of another version: the whole")
+
+            // A static outbox file: its own validators, revalidated.
+            let page = try await HTTPClient.request(base + "/")
+            #expect(page.headers["cache-control"] == "no-cache" && page.headers["etag"] != nil)
+            #expect(try await HTTPClient.request(base + "/", headers: ["If-None-Match": page.headers["etag"]!]).status == 304)
+        }
+    }
+
     @Test func staticFilesNeverLeaveTheOutbox() async throws {
         try await withReader { base, _, _ in
             #expect(try await HTTPClient.request(base + "/").text == "<h1>hi</h1>")

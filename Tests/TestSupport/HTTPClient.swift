@@ -13,11 +13,20 @@ public enum HTTPClient {
         public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// A session without a cache: every request reaches the server, and a 304 or 206 is seen as the server sent it.
+    private static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        return URLSession(configuration: configuration)
+    }()
+
     public static func request(_ url: String, method: String = "GET", headers: [String: String] = [:]) async throws -> Answer {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
+        request.cachePolicy = .reloadIgnoringLocalCacheData
         for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await session.data(for: request)
         let http = response as! HTTPURLResponse
         var fields: [String: String] = [:]
         for (k, v) in http.allHeaderFields { fields[String(describing: k).lowercased()] = String(describing: v) }

@@ -70,6 +70,23 @@ public protocol CatalogueReading {
     func tasksChanged(after: Int64, upTo: Int64) throws -> [TaskRecord]
     /// Soonest `not_before` among unclaimed jobs of `kind`, if any.
     func nextJobDue(kind: Job.Kind) throws -> Timestamp?
+    /// Counts for `/metrics`: one scan of the files and tasks (a scrape every few seconds, not a request path).
+    func statistics() throws -> CatalogueStatistics
+}
+
+/// What `/metrics` shows of the catalogue.
+public struct CatalogueStatistics: Sendable, Equatable {
+    /// Requests committed (drops with a receipt), ever.
+    public var requests = 0
+    public var filesByStatus: [String: Int] = [:]
+    public var tasksByStatus: [String: Int] = [:]
+    /// Jobs by kind, queued (no owner) and running (claimed).
+    public var queuedJobs: [String: Int] = [:]
+    public var runningJobs: [String: Int] = [:]
+    public var pets = 0
+    /// Bytes of the downloaded files now stored.
+    public var downloadedBytes = 0
+    public init() {}
 }
 
 /// What a write transaction may change.

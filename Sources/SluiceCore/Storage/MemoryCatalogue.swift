@@ -308,6 +308,22 @@ final class MemoryTransaction: CatalogueWriting {
         return released
     }
 
+    func statistics() -> CatalogueStatistics {
+        var statistics = CatalogueStatistics()
+        statistics.requests = state.requests.count
+        for file in state.files.values {
+            statistics.filesByStatus[file.status.rawValue, default: 0] += 1
+            if file.url != nil && file.status == .ready { statistics.downloadedBytes += file.size }
+        }
+        for task in state.tasks.values { statistics.tasksByStatus[task.status.rawValue, default: 0] += 1 }
+        for entry in state.jobs.values {
+            if entry.owner == nil { statistics.queuedJobs[entry.job.kind.rawValue, default: 0] += 1 }
+            else { statistics.runningJobs[entry.job.kind.rawValue, default: 0] += 1 }
+        }
+        statistics.pets = state.pets.count
+        return statistics
+    }
+
     func nextJobDue(kind: Job.Kind) -> Timestamp? {
         state.jobs.values.filter { $0.owner == nil && $0.job.kind == kind }.map(\.job.notBefore).min()
     }
