@@ -10,6 +10,7 @@
     python3 bench/bench.py backlog     # 300 downloads from a server that answers in 3 s: CPU time of `sluice run` vs its wall time
     python3 bench/bench.py hostile     # request files of hostile shapes near 16 MiB: seconds until their receipts, and a drop behind each
     python3 bench/bench.py pets        # pet.create drops vs the peers, a 90,000-pet batch, /pets under wrk, export's RSS
+    python3 bench/bench.py reader      # wrk on loopback: a static outbox JSON from `sluice serve` vs nginx, and /files?per_page=20
     python3 bench/bench.py thumbnails  # 100 JPEGs of 3000×2000 to 256-px thumbnails vs vipsthumbnail, ImageMagick, djpeg -scale 1/8
     SLUICE_BIN_BEFORE=/path/to/old/sluice python3 bench/bench.py compare
                                        # an older build against this one, alternating, for ingest and downloads on
@@ -621,6 +622,62 @@ def pets(n=10_000, rounds=3, batch=90_000, listed=100_000):
         shutil.rmtree(work)
 
 
+def wrk(url, seconds=5, connections=64):
+    """wrk -t2 on `url`: (requests/s, p99 ms, non-2xx or socket errors)."""
+    out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rate = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
+    p99 = next(line.split()[1] for line in out.splitlines() if line.strip().startswith("99%"))
+    p99_ms = float(p99[:-2]) if p99.endswith("ms") else float(p99[:-2]) / 1000 if p99.endswith("us") else float(p99[:-1]) * 1000
+    errors = sum(int(line.split()[-1]) for line in out.splitlines() if "Non-2xx" in line)
+    return rate, p99_ms, errors
+
+
+def reader(files=2000, rounds=3, base="/dev/shm"):
+    """`sluice serve` against nginx on the same outbox, wrk -t2 -c64 on loopback, rounds alternating: a static
+    outbox JSON (files/page-0.json, about 40 KB), and the catalogue route /files?per_page=20 (2,000 files)."""
+    for tool in ("nginx", "wrk"):
+        if not shutil.which(tool):
+            raise SystemExit("reader needs nginx and wrk: apt-get install nginx-light wrk")
+    work = tempfile.mkdtemp(prefix="sluice-reader-", dir=base)
+    os.chmod(work, 0o755)
+    try:
+        root = fresh_root(work, "root")
+        make_drops(os.path.join(root, "inbox"), files)
+        timed([SLUICE, "run", "--root", root, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+        for folder, _, names in os.walk(root):
+            os.chmod(folder, 0o755)
+        conf = os.path.join(work, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""worker_processes 2; daemon off; pid {work}/nginx.pid; error_log {work}/error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; sendfile on; keepalive_requests 1000000; types {{ application/json json; }}
+  server {{ listen 127.0.0.1:18091; root {root}/outbox; }} }}""")
+        nginx = subprocess.Popen(["nginx", "-c", conf, "-p", work])
+        serve = subprocess.Popen([SLUICE, "serve", "--root", root, "--port", "18092", "--log-level", "warning"])
+        time.sleep(1)
+        try:
+            figures = {"nginx static": [], "sluice static": [], "sluice /files": []}
+            urls = {"nginx static": "http://127.0.0.1:18091/files/page-0.json", "sluice static": "http://127.0.0.1:18092/files/page-0.json",
+                    "sluice /files": "http://127.0.0.1:18092/files?per_page=20"}
+            for r in range(rounds):
+                for name in list(figures)[r % 3:] + list(figures)[:r % 3]:
+                    figures[name].append(wrk(urls[name]))
+                print(f"reader round {r + 1}: " + " | ".join(f"{n} {figures[n][-1][0]:,.0f} req/s p99 {figures[n][-1][1]:.2f} ms" for n in figures), flush=True)
+            m = {n: median([f[0] for f in v]) for n, v in figures.items()}
+            p99 = {n: median([f[1] for f in v]) for n, v in figures.items()}
+            errors = sum(f[2] for v in figures.values() for f in v)
+            print(f"reader: static JSON sluice {m['sluice static']:,.0f} req/s vs nginx {m['nginx static']:,.0f} = "
+                  f"{m['sluice static'] / m['nginx static']:.2f}× (target ≥ 0.8) | /files?per_page=20 {m['sluice /files']:,.0f} req/s = "
+                  f"{m['sluice /files'] / m['nginx static']:.2f}× nginx static (target ≥ 0.5), p99 {p99['sluice /files']:.2f} ms (target ≤ 10) | "
+                  f"errors {errors}", flush=True)
+        finally:
+            serve.terminate(); serve.wait()
+            nginx.terminate(); nginx.wait()
+    finally:
+        shutil.rmtree(work)
+
+
 def hwm_mib(pid):
     """The most memory process `pid` has held (VmHWM), in MiB; 0 once it is gone."""
     try:
@@ -753,7 +810,7 @@ if __name__ == "__main__":
         raise SystemExit(f"no release build at {SLUICE}: run `swift build -c release --product sluice` first")
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     steps = {"ingest": ingest, "preload": preload, "latency": latency, "downloads": downloads, "idle": idle,
-             "history": history, "backlog": backlog, "hostile": hostile, "pets": pets, "thumbnails": thumbnails}
+             "history": history, "backlog": backlog, "hostile": hostile, "pets": pets, "thumbnails": thumbnails, "reader": reader}
     if what == "compare":
         compare()
         raise SystemExit(0)

@@ -29,12 +29,22 @@ struct SQLiteTransaction: CatalogueWriting {
     }
 
     func file(id: String) throws -> FileRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.fileColumns) FROM files WHERE id = ?"), arguments: [id]).map(decodeFile)
+        try decodeFiles(db.cachedStatement(sql: "SELECT \(Self.fileColumns) FROM files WHERE id = ?"), arguments: [id], capacity: 1).first
     }
 
     func files(afterSeq: Int64, limit: Int) throws -> [FileRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.fileColumns) FROM files WHERE seq > ? ORDER BY seq LIMIT ?"),
-                         arguments: [afterSeq, limit]).map(decodeFile)
+        try decodeFiles(db.cachedStatement(sql: "SELECT \(Self.fileColumns) FROM files WHERE seq > ? ORDER BY seq LIMIT ?"),
+                        arguments: [afterSeq, limit], capacity: limit)
+    }
+
+    /// Files decoded straight from the statement's rows (a cursor: no copy of each row into values first, which a
+    /// reader's page of files paid for in generic decoding).
+    private func decodeFiles(_ statement: Statement, arguments: StatementArguments, capacity: Int = 0) throws -> [FileRecord] {
+        var files: [FileRecord] = []
+        files.reserveCapacity(capacity)
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() { files.append(decodeFile(row)) }
+        return files
     }
 
     func files(seqFrom lower: Int64, to upper: Int64) throws -> [FileRecord] {
