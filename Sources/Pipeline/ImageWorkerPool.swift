@@ -111,6 +111,8 @@ final class ImageWorkerPool: @unchecked Sendable { // `queue`, `stopping` and `c
                         let stop = condition.withLock { stopping }
                         if stop { return }
                         onComplete(work.key, .unavailable("\(error)"))
+                        // Not the whole queue failed at once for a cause that lasts a moment (no process to spare).
+                        Thread.sleep(forTimeInterval: 1)
                         continue
                     }
                     condition.lock()

@@ -10,8 +10,9 @@ import Glibc
 enum HTTPCaching {
     /// `Cache-Control` of an answer computed from the catalogue (it changes with any drop): keep it, but ask first.
     static let revalidate = "no-cache"
-    /// `Cache-Control` of stored bytes, which never change under their id (a new result or upload is a new id).
-    static let storedBytes = "max-age=86400"
+    /// `Cache-Control` of stored bytes, which never change under their id (a new result or upload is a new id);
+    /// `private` when an API key guards them (a shared cache cannot tell `X-API-KEY` is a credential).
+    static func storedBytes(keyed: Bool) -> String { keyed ? "private, max-age=86400" : "max-age=86400" }
     /// `Cache-Control` of an error: not worth keeping.
     static let noStore = "no-store"
 
@@ -68,29 +69,36 @@ enum HTTPCaching {
         return days * 86_400 + clock[0] * 3600 + clock[1] * 60 + clock[2]
     }
 
-    /// A 304 in place of `response` when the request's validators match it: `If-None-Match` against its ETag (weak
-    /// comparison, `*` matching any), else `If-Modified-Since` against its `Last-Modified`. Only for a 200 or 206.
-    static func conditional(_ request: Request, _ response: Response) -> Response {
-        guard response.status == .ok || response.status == .partialContent else { return response }
-        let matched: Bool
+    /// True when the request's validators match the answer's: `If-None-Match` against its ETag (weak comparison, `*`
+    /// matching any), else `If-Modified-Since` against its `Last-Modified`.
+    static func notModified(_ request: Request, etag: String?, lastModified: String?) -> Bool {
         if let ifNoneMatch = request.headers[.ifNoneMatch] {
-            guard let etag = response.headers[.eTag] else { return response }
-            matched = ifNoneMatch.split(separator: ",").contains { candidate in
+            guard let etag else { return false }
+            return ifNoneMatch.split(separator: ",").contains { candidate in
                 let tag = candidate.trimmingCharacters(in: .whitespaces)
                 return tag == "*" || tag == etag || tag == "W/" + etag
             }
-        } else if let since = request.headers[.ifModifiedSince].flatMap(parseHTTPDate),
-                  let modified = response.headers[.lastModified].flatMap(parseHTTPDate) {
-            matched = modified <= since
-        } else {
-            return response
         }
-        guard matched else { return response }
-        var headers = HTTPFields()
+        guard let since = request.headers[.ifModifiedSince].flatMap(parseHTTPDate),
+              let modified = lastModified.flatMap(parseHTTPDate) else { return false }
+        return modified <= since
+    }
+
+    /// The 304 for an answer with `headers`: its validators and caching rules, no body.
+    static func notModifiedResponse(_ headers: HTTPFields) -> Response {
+        var kept = HTTPFields()
         for name in [HTTPField.Name.eTag, .lastModified, .cacheControl, .contentLocation, .vary] {
-            if let value = response.headers[name] { headers[name] = value }
+            if let value = headers[name] { kept[name] = value }
         }
-        return Response(status: .notModified, headers: headers)
+        return Response(status: .notModified, headers: kept)
+    }
+
+    /// A 304 in place of `response` when the request's validators match it (RFC 9110 §13.2.2: before any range, so
+    /// also in place of a 206 or 416). Files check this before reading anything (`ReaderRoutes.serveFile`).
+    static func conditional(_ request: Request, _ response: Response) -> Response {
+        guard [.ok, .partialContent, .rangeNotSatisfiable].contains(response.status),
+              notModified(request, etag: response.headers[.eTag], lastModified: response.headers[.lastModified]) else { return response }
+        return notModifiedResponse(response.headers)
     }
 
     /// What a `Range` header asks of a body of `size` bytes.
@@ -103,20 +111,24 @@ enum HTTPCaching {
     }
 
     /// One range of `bytes=first-last`, `bytes=first-` or `bytes=-suffix` (the last `suffix` bytes).
+    /// An empty body is answered whole (there is no byte to range over).
     static func range(_ header: String?, size: Int) -> RangeAnswer {
-        guard let header, header.hasPrefix("bytes="), !header.contains(",") else { return .whole }
+        guard let header, header.lowercased().hasPrefix("bytes="), !header.contains(","), size > 0 else { return .whole }
         let spec = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
         guard let dash = spec.firstIndex(of: "-") else { return .whole }
         let first = spec[..<dash], last = spec[spec.index(after: dash)...]
+        func digits(_ text: Substring) -> Bool { !text.isEmpty && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
         if first.isEmpty {
-            guard let suffix = Int(last), suffix >= 0 else { return .whole }
-            guard suffix > 0, size > 0 else { return .unsatisfiable }
-            return .part(max(0, size - suffix)...(size - 1))
+            guard digits(last) else { return .whole }
+            let suffix = Int(last) ?? .max // more digits than an Int holds: more than the body
+            return suffix > 0 ? .part(max(0, size - suffix)...(size - 1)) : .unsatisfiable
         }
-        guard let start = Int(first), start >= 0 else { return .whole }
-        guard start < size else { return .unsatisfiable }
+        guard digits(first) else { return .whole }
+        guard let start = Int(first), start < size else { return .unsatisfiable }
         if last.isEmpty { return .part(start...(size - 1)) }
-        guard let end = Int(last), end >= start else { return .whole }
+        guard digits(last) else { return .whole }
+        let end = Int(last) ?? .max
+        guard end >= start else { return .whole }
         return .part(start...min(end, size - 1))
     }
 }

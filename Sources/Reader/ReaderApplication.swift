@@ -12,7 +12,8 @@ public enum ReaderApplication {
         let metrics = ReaderMetrics()
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ReadOnlyMiddleware(apiKey: configuration.apiKey))
-        let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue, baseURL: configuration.baseURL, metrics: metrics)
+        let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue, baseURL: configuration.baseURL, metrics: metrics,
+                                  keyed: configuration.apiKey != nil)
         router.add(middleware: OutboxFallbackMiddleware(routes: routes))
         routes.register(on: router)
         return Application(router: router,

@@ -4,8 +4,8 @@ import SluiceCore
 import Synchronization
 
 /// `GET /metrics` in Prometheus' text format: the catalogue's counts (drops, files and tasks by status, jobs queued
-/// and running by kind, pets, bytes downloaded) and this reader's own requests: by status code, and their latency as
-/// a histogram.
+/// and running by kind, pets, bytes downloaded; at most `cacheSeconds` old) and this reader's own requests: by
+/// status code, and their latency as a histogram.
 final class ReaderMetrics: Sendable {
     /// Upper bounds of the latency buckets, in seconds.
     static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
@@ -18,6 +18,17 @@ final class ReaderMetrics: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The catalogue's counts, kept for `cacheSeconds`: a scrape scans tables, and anyone may ask when no key is set.
+    private let cached = Mutex<(at: ContinuousClock.Instant, statistics: CatalogueStatistics)?>(nil)
+    static let cacheSeconds = 5
+
+    /// The catalogue's counts, read at most every `cacheSeconds`.
+    func statistics(_ read: () throws -> CatalogueStatistics) rethrows -> CatalogueStatistics {
+        if let kept = cached.withLock({ $0 }), ContinuousClock.now - kept.at < .seconds(Self.cacheSeconds) { return kept.statistics }
+        let fresh = try read()
+        cached.withLock { $0 = (ContinuousClock.now, fresh) }
+        return fresh
+    }
 
     func record(code: Int, seconds: Double) {
         state.withLock { state in
@@ -72,9 +83,17 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - started
-        metrics.record(code: response.status.code, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-        return response
+        func seconds() -> Double {
+            let elapsed = ContinuousClock.now - started
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        do {
+            let response = try await next(request, context)
+            metrics.record(code: response.status.code, seconds: seconds())
+            return response
+        } catch {
+            metrics.record(code: (error as? HTTPError)?.status.code ?? 500, seconds: seconds())
+            throw error
+        }
     }
 }

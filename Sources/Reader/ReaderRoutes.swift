@@ -10,7 +10,8 @@ struct ReaderRoutes: Sendable {
     let catalogue: any CatalogueStore
     let baseURL: String
     let metrics: ReaderMetrics
-    let fileIO = FileIO()
+    /// Whether an API key guards the routes (stored bytes are then cached privately only).
+    let keyed: Bool
 
     func register(on router: Router<BasicRequestContext>) {
         let routes = self
@@ -18,7 +19,7 @@ struct ReaderRoutes: Sendable {
             router.on("/healthz", method: method) { _, _ in JSONResponse.make(.ok, Array(#"{"status":"ok"}"#.utf8)) }
             router.on("/openapi.json", method: method) { _, _ in JSONResponse.make(.ok, OpenAPIDocument.json) }
             router.on("/metrics", method: method) { _, _ in
-                let text = routes.metrics.text(try routes.catalogue.read { try $0.statistics() })
+                let text = routes.metrics.text(try routes.metrics.statistics { try routes.catalogue.read { try $0.statistics() } })
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: "\(text.utf8.count)",
                                                       .cacheControl: HTTPCaching.noStore],
                                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
@@ -188,7 +189,7 @@ struct ReaderRoutes: Sendable {
         guard let resultID = task.resultID, let file = try catalogue.read({ try $0.file(id: resultID) }), let path = file.storedPath else {
             return JSONResponse.error(.notFound, "the task's result file was deleted")
         }
-        return try await serveFile(root + "/" + path, contentType: file.mime ?? "application/octet-stream", cacheControl: HTTPCaching.storedBytes,
+        return try await serveFile(root + "/" + path, contentType: file.mime ?? "application/octet-stream", cacheControl: HTTPCaching.storedBytes(keyed: keyed),
                                    extra: [.contentDisposition: ContentDispositionHeader.make("inline", file.name),
                                            HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
                                    request: request, context: context)
@@ -212,7 +213,7 @@ struct ReaderRoutes: Sendable {
             return JSONResponse.error(.conflict, "the file is \(file.status.rawValue), not ready: its bytes are not stored yet")
         }
         let shown = file.mime.map(PhotoRule.types.contains) ?? false
-        return try await serveFile(root + "/" + path, contentType: file.mime ?? "application/octet-stream", cacheControl: HTTPCaching.storedBytes,
+        return try await serveFile(root + "/" + path, contentType: file.mime ?? "application/octet-stream", cacheControl: HTTPCaching.storedBytes(keyed: keyed),
                                    extra: [.contentDisposition: ContentDispositionHeader.make(shown ? "inline" : "attachment", file.name),
                                            HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
                                    request: request, context: context)
@@ -228,34 +229,19 @@ struct ReaderRoutes: Sendable {
                                    request: request, context: context)
     }
 
-    /// Files up to this size are read whole as they are answered; larger ones stream through `FileIO`.
+    /// Files up to this size are read whole as they are answered; larger ones (and ranges) stream.
     static let readAtOnce = 256 << 10
 
-    /// The `size` bytes of the open file `fd`, or nil when they cannot all be read.
-    private static func read(_ fd: Int32, size: Int) -> ByteBuffer? {
-        var buffer = ByteBufferAllocator().buffer(capacity: max(size, 1))
-        let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: max(size, 1)) { raw in
-            var done = 0
-            while done < size {
-                let n = pread(fd, raw.baseAddress! + done, size - done, off_t(done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                done += n
-            }
-            return done
-        }
-        return count == size ? buffer : nil
-    }
-
     /// A regular file's bytes with its validators (ETag, Last-Modified), `cacheControl`, and one byte range when the
-    /// request asks for one (206, or 416 past the end; several ranges get the whole file).
+    /// request asks for one (206, or 416 past the end; several ranges get the whole file). The file is opened first
+    /// and everything comes from that descriptor: the validators, the length and the bytes are those of one version,
+    /// even when the outbox renames a new one over the name meanwhile. A request whose validators match gets its 304
+    /// before anything is read.
     private func serveFile(_ path: String, contentType: String, cacheControl: String, extra: HTTPFields = [:],
                            request: Request, context: BasicRequestContext) async throws -> Response {
-        // Opened first, then looked at: the validators are those of the bytes sent, even when the outbox renames a
-        // new version over the name meanwhile.
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return JSONResponse.error(.notFound, "not found") }
-        defer { close(fd) }
+        let file = OpenFile(fd: fd)
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return JSONResponse.error(.notFound, "not found") }
         let size = Int(status.st_size)
@@ -265,27 +251,68 @@ struct ReaderRoutes: Sendable {
         headers[.lastModified] = HTTPCaching.httpDate(Int(status.st_mtim.tv_sec))
         headers[.acceptRanges] = "bytes"
         headers[.cacheControl] = cacheControl
+        if HTTPCaching.notModified(request, etag: headers[.eTag], lastModified: headers[.lastModified]) {
+            return HTTPCaching.notModifiedResponse(headers)
+        }
         var range = HTTPCaching.range(request.headers[.range], size: size)
         // If-Range: the range only of the representation the client holds.
         if let ifRange = request.headers[.ifRange], ifRange != headers[.eTag] { range = .whole }
         switch range {
         case .whole where size <= Self.readAtOnce:
-            // Small (listings, objects, receipts, thumbnails): read here, at once, without a hop to the file-I/O threads.
-            guard let bytes = Self.read(fd, size: size) else { return JSONResponse.error(.notFound, "not found") }
-            headers[.contentLength] = "\(bytes.readableBytes)"
+            // Small (listings, objects, receipts, thumbnails): read here, at once, without a hop to other threads.
+            guard let bytes = file.read(0..<size) else { return JSONResponse.error(.notFound, "not found") }
+            headers[.contentLength] = "\(size)"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
         case .whole:
             headers[.contentLength] = "\(size)"
-            return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: path, context: context))
+            return Response(status: .ok, headers: headers, body: file.stream(0..<size))
         case let .part(bytes):
             headers[.contentLength] = "\(bytes.count)"
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
-            return Response(status: .partialContent, headers: headers,
-                            body: try await fileIO.loadFile(path: path, range: bytes, context: context))
+            return Response(status: .partialContent, headers: headers, body: file.stream(bytes.lowerBound..<(bytes.upperBound + 1)))
         case .unsatisfiable:
             var response = JSONResponse.error(.rangeNotSatisfiable, "the range is past the end of the \(size) bytes")
             response.headers[.contentRange] = "bytes */\(size)"
             return response
+        }
+    }
+}
+
+/// An open file, closed when the last answer that reads it is done with it: sent, or dropped unsent (a HEAD).
+final class OpenFile: Sendable {
+    let fd: Int32
+
+    init(fd: Int32) { self.fd = fd }
+
+    deinit { close(fd) }
+
+    /// The bytes at `range`, or nil when they cannot all be read.
+    func read(_ range: Range<Int>) -> ByteBuffer? {
+        var buffer = ByteBufferAllocator().buffer(capacity: max(range.count, 1))
+        let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: max(range.count, 1)) { raw in
+            var done = 0
+            while done < range.count {
+                let n = pread(fd, raw.baseAddress! + done, range.count - done, off_t(range.lowerBound + done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                done += n
+            }
+            return done
+        }
+        return count == range.count ? buffer : nil
+    }
+
+    /// A body of the bytes at `range`, read 128 KiB at a time as it is written.
+    func stream(_ range: Range<Int>) -> ResponseBody {
+        ResponseBody(contentLength: range.count) { [self] writer in
+            var offset = range.lowerBound
+            while offset < range.upperBound {
+                let chunk = min(128 << 10, range.upperBound - offset)
+                guard let bytes = read(offset..<(offset + chunk)) else { throw SystemCallError.current("read", "a file being answered") }
+                try await writer.write(bytes)
+                offset += chunk
+            }
+            try await writer.finish(nil)
         }
     }
 }

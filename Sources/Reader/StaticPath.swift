@@ -13,13 +13,13 @@ enum StaticPath {
             parts.append(part)
         }
         var path = base
-        for part in parts {
+        for (i, part) in parts.enumerated() {
             path += "/" + part
             var st = stat()
             guard lstat(path, &st) == 0 else { return nil }
             let type = st.st_mode & S_IFMT
             if type == S_IFLNK { return nil } // never follow links out of the outbox
-            if part == parts.last {
+            if i == parts.count - 1 {
                 if type == S_IFDIR {
                     path += "/index.html"
                     guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }

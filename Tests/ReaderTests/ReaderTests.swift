@@ -47,7 +47,7 @@ import TestSupport
     }
 
     @Test func answersCarryValidatorsAndFilesServeRanges() async throws {
-        try await withReader { base, _, file in
+        try await withReader { base, root, file in
             // A JSON answer: a strong ETag of its bytes, revalidated; the same ETag again is a 304 without a body.
             let listed = try await HTTPClient.request(base + "/files")
             let etag = try #require(listed.headers["etag"])
@@ -83,6 +83,20 @@ import TestSupport
             #expect(try await HTTPClient.request(url, headers: ["Range": "bytes=0-1", "If-Range": fileTag]).status == 206)
             #expect(try await HTTPClient.request(url, headers: ["Range": "bytes=0-1", "If-Range": "\"stale\""]).text == "hello",
                     "If-Range of another version: the whole")
+
+            #expect(try await HTTPClient.request(url, headers: ["Range": "bytes=99999999999999999999-"]).status == 416, "past any end")
+            #expect(try await HTTPClient.request(url, headers: ["Range": "BYTES=0-1"]).text == "he", "the unit in any case")
+            #expect(try await HTTPClient.request(url, headers: ["Range": "bytes=+1-2"]).text == "hello", "not a number: the whole")
+            #expect(try await HTTPClient.request(url, headers: ["Range": "bytes=10-", "If-None-Match": fileTag]).status == 304,
+                    "the validators first, then the range")
+
+            // A file past the size read at once streams, whole and in part, the same bytes.
+            let big = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            try Data(big).write(to: URL(fileURLWithPath: root.path + "/outbox/big.bin"))
+            let streamed = try await HTTPClient.request(base + "/big.bin")
+            #expect(streamed.status == 200 && streamed.body == big && streamed.headers["content-length"] == "300000")
+            let tail = try await HTTPClient.request(base + "/big.bin", headers: ["Range": "bytes=-140000"])
+            #expect(tail.status == 206 && tail.body == Array(big.suffix(140_000)) && tail.headers["content-range"] == "bytes 160000-299999/300000")
 
             // A static outbox file: its own validators, revalidated.
             let page = try await HTTPClient.request(base + "/")
