@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(libinotifytools0-dev libcurl4-openssl-dev libgd-dev libjpeg62-turbo-dev libsqlite3-dev libc6-dev)
-# The tests also run schemathesis (from PyPI, in a virtual environment under .build/) against the reader.
-test_packages=(python3 python3-venv)
+# The tests also run schemathesis (from PyPI, in a virtual environment under .build/) against the reader, and
+# render the browse page in headless Chromium.
+test_packages=(python3 python3-venv chromium)
 schemathesis_version=4.32.5
 
 install_missing() {
@@ -52,6 +53,7 @@ case "${1:-}" in
       "$venv/bin/pip" install -q "schemathesis==$schemathesis_version"
     fi
     export SLUICE_SCHEMATHESIS="$PWD/$venv/bin/schemathesis"
+    export SLUICE_CHROMIUM="$(command -v chromium)"
     swift build --build-tests
     exec swift test --no-parallel "$@"
     ;;

@@ -82,6 +82,12 @@ struct SQLiteTransaction: CatalogueWriting {
             """), arguments: [after, upTo]).map(decodeRequest)
     }
 
+    func recentRequests(limit: Int) throws -> [RequestRecord] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT id, name, receipt_name, receipt, destination FROM requests ORDER BY version DESC, rowid DESC LIMIT ?
+            """), arguments: [limit]).map(decodeRequest)
+    }
+
     private func decodeRequest(_ row: Row) -> RequestRecord {
         RequestRecord(id: row[0], name: row[1], receiptName: row[2], receipt: Array((row[3] as Data?) ?? Data()), destination: row[4])
     }

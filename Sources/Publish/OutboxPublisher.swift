@@ -39,6 +39,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         outbox.pets.removeStaleTemporaries()
         outbox.tasks.removeStaleTemporaries()
         outbox.results.removeStaleTemporaries()
+        outbox.outbox.removeStaleTemporaries()
     }
 
     /// What a call of `publishPending` did.
@@ -154,6 +155,10 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         }
         if !taskPages.isEmpty {
             listings.append(listingIndex(in: outbox.tasks, count: try reading.taskCount(), lastSeq: try reading.lastTaskSeq()))
+        }
+        if !receipts.isEmpty {
+            listings.append(.write(folder: outbox.outbox, name: String(RootLayout.recentReceiptsFile.dropFirst(RootLayout.outboxFolder.count + 1)),
+                                   bytes: RecentReceipts.render(try reading.recentRequests(limit: RecentReceipts.count))))
         }
         return [results, objects, receipts, listings]
     }

@@ -51,14 +51,7 @@ enum OpenAPIDocument {
                 }
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -107,17 +100,10 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/InvalidQuery"
               },
               "304": {
-                "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+                "$ref": "#/components/responses/NotModified"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -157,17 +143,10 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/NotFound"
               },
               "304": {
-                "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+                "$ref": "#/components/responses/NotModified"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -205,17 +184,10 @@ enum OpenAPIDocument {
                 }
               },
               "304": {
-                "description": "Not modified (If-None-Match, If-Modified-Since)"
+                "$ref": "#/components/responses/NotModified"
               },
               "416": {
-                "description": "The range is past the end",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/RangeNotSatisfiable"
               },
               "401": {
                 "$ref": "#/components/responses/Unauthorized"
@@ -227,14 +199,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/Conflict"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -312,17 +277,10 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/InvalidQuery"
               },
               "304": {
-                "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+                "$ref": "#/components/responses/NotModified"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -354,17 +312,10 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/NotFound"
               },
               "304": {
-                "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+                "$ref": "#/components/responses/NotModified"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -413,17 +364,10 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/InvalidQuery"
               },
               "304": {
-                "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+                "$ref": "#/components/responses/NotModified"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -455,17 +399,10 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/NotFound"
               },
               "304": {
-                "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+                "$ref": "#/components/responses/NotModified"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -513,17 +450,10 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/NotFound"
               },
               "304": {
-                "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+                "$ref": "#/components/responses/NotModified"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -561,17 +491,10 @@ enum OpenAPIDocument {
                 }
               },
               "304": {
-                "description": "Not modified"
+                "$ref": "#/components/responses/NotModified"
               },
               "416": {
-                "description": "The range is past the end",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/RangeNotSatisfiable"
               },
               "401": {
                 "$ref": "#/components/responses/Unauthorized"
@@ -583,14 +506,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/Conflict"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -627,7 +543,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/NotFound"
               },
               "304": {
-                "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+                "$ref": "#/components/responses/NotModified"
               },
               "206": {
                 "description": "One byte range",
@@ -640,24 +556,10 @@ enum OpenAPIDocument {
                 }
               },
               "416": {
-                "description": "The range is past the end",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/RangeNotSatisfiable"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -681,14 +583,7 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/Unauthorized"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -712,17 +607,10 @@ enum OpenAPIDocument {
                 "$ref": "#/components/responses/Unauthorized"
               },
               "304": {
-                "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+                "$ref": "#/components/responses/NotModified"
               },
               "503": {
-                "description": "The catalogue cannot be read",
-                "content": {
-                  "application/json": {
-                    "schema": {
-                      "$ref": "#/components/schemas/Error"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/Unavailable"
               }
             }
           }
@@ -805,6 +693,29 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/ValidationError"
+                }
+              }
+            }
+          },
+          "NotModified": {
+            "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+          },
+          "Unavailable": {
+            "description": "The catalogue cannot be read",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "RangeNotSatisfiable": {
+            "description": "The range is past the end",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
                 }
               }
             }

@@ -76,6 +76,14 @@ import TestSupport
         #expect(errors(10)["file_ids.0"]?.first?.contains("truncated") == true)
         #expect(errors(11)["file_ids.0"]?.first?.contains("100000×100000") == true)
         #expect(errors(12)["file_ids.1"] != nil, "one unknown file fails the whole request")
+        // The browse page's summary of recent receipts: this batch, its first refusal and how many were refused.
+        #expect(root.wait {
+            let recent = root.json("outbox/recent-receipts.json")?["receipts"] as? [[String: Any]]
+            return recent?.first { $0["name"] as? String == "jobs.json" }.map {
+                $0["status"] as? Int == 422 && $0["refused"] as? Int == 8 && $0["results"] as? Int == 13
+                    && ($0["error"] as? String)?.hasPrefix("The request is invalid") == true && $0["receipt"] as? String == "receipts/jobs.json"
+            } ?? false
+        })
         let taskIDs = answers.prefix(5).flatMap { (($0["body"] as? [String: Any])?["task_ids"] as? [String]) ?? [] }
         #expect(taskIDs.count == 6 && Set(taskIDs).count == 6, "one task per file named")
         #expect(root.wait(timeout: 30) { taskIDs.allSatisfy { ["finished", "error"].contains(status(root, $0)) } })

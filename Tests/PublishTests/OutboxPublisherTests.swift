@@ -30,7 +30,7 @@ import TestSupport
                 ("op", .string("pet.create")), ("name", .string("pet \(i)")), ("age", .int(1)), ("type", .string("cat"))])))
         }, to: catalogue)
         let written = try publisher.publishPending().outputs
-        #expect(written == 100 + 1 + 2 + 1, "100 pets, one receipt, two pages (seq 1–99, 100), the index")
+        #expect(written == 100 + 1 + 2 + 1 + 1, "100 pets, one receipt, two pages (seq 1–99, 100), the index, the recent receipts")
         let receipt = root.json("outbox/receipts/same.json")
         #expect(receipt?["id"] as? String == records.last?.id)
         #expect((receipt?["body"] as? [String: Any])?["name"] as? String == "pet 99")
@@ -55,7 +55,7 @@ import TestSupport
             return id
         }
         let written = try publisher.publishPending().outputs
-        #expect(written == 150 + 150 + 2 + 1, "objects, receipts, two pages, the index: each once")
+        #expect(written == 150 + 150 + 2 + 1 + 1, "objects, receipts, two pages, the index, the recent receipts: each once")
         #expect(try catalogue.read { try $0.publishedVersion() == $0.currentVersion() })
         #expect(try publisher.publishPending().outputs == 0, "nothing changed since")
         #expect((root.json("outbox/files/page-0.json")?["files"] as? [Any])?.count == 99, "seq starts at 1")
@@ -67,7 +67,10 @@ import TestSupport
         let delete = Drop(requestID: Identifier.make(), name: "del.json", receivedAt: .now(),
                           content: .document(.object([("op", .string("file.delete")), ("id", .string(ids[120]))])))
         try catalogue.write { _ = try executor.apply(delete, in: $0) }
-        #expect(try publisher.publishPending().outputs == 4, "the object (removed), its page, the index, the receipt")
+        #expect(try publisher.publishPending().outputs == 5, "the object (removed), its page, the index, the receipt, the recent receipts")
+        let recent = try #require(root.json("outbox/recent-receipts.json")?["receipts"] as? [[String: Any]])
+        #expect(recent.count == RecentReceipts.count && recent.first?["name"] as? String == "del.json" && recent.first?["status"] as? Int == 200,
+                "the newest first, at most 30")
         #expect(root.read("outbox/files/\(ids[120]).json") == nil)
         #expect((root.json("outbox/files/page-1.json")?["files"] as? [Any])?.count == 50)
         #expect(root.list("outbox/files").filter { $0.hasPrefix(".") }.isEmpty, "no temporary file left")

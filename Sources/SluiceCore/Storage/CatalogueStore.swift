@@ -32,6 +32,8 @@ public protocol CatalogueReading {
     func filesDeleted(after: Int64, upTo: Int64) throws -> [DeletedObject]
     /// Requests committed at versions in `(after, upTo]`.
     func requestsCommitted(after: Int64, upTo: Int64) throws -> [RequestRecord]
+    /// The newest `limit` requests, newest first.
+    func recentRequests(limit: Int) throws -> [RequestRecord]
     /// Stored bytes whose rows are gone, to remove from disk.
     func pendingUnlinks(limit: Int) throws -> [String]
     /// Jobs not yet finished (pending or running).

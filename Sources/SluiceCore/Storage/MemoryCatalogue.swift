@@ -95,6 +95,10 @@ final class MemoryTransaction: CatalogueWriting {
         state.requests.values.filter { $0.version > after && $0.version <= upTo }.sorted { ($0.version, $0.order) < ($1.version, $1.order) }.map(\.record)
     }
 
+    func recentRequests(limit: Int) -> [RequestRecord] {
+        Array(state.requests.values.sorted { ($0.version, $0.order) > ($1.version, $1.order) }.prefix(limit).map(\.record))
+    }
+
     func pendingUnlinks(limit: Int) -> [String] { Array(state.unlinks.prefix(limit)) }
     func unfinishedJobCount() -> Int { state.jobs.count }
     func queuedJobCount() -> Int { state.jobs.values.filter { $0.owner == nil }.count }
