@@ -671,6 +671,51 @@ http {{ access_log off; sendfile on; keepalive_requests 1000000; types {{ applic
                   f"{m['sluice static'] / m['nginx static']:.2f}× (target ≥ 0.8) | /files?per_page=20 {m['sluice /files']:,.0f} req/s = "
                   f"{m['sluice /files'] / m['nginx static']:.2f}× nginx static (target ≥ 0.5), p99 {p99['sluice /files']:.2f} ms (target ≤ 10) | "
                   f"errors {errors}", flush=True)
+
+            # Datasette over a copy of the same rows (`datasette` on PATH, from PyPI; skipped without it).
+            datasette = shutil.which("datasette") or os.environ.get("DATASETTE")
+            if datasette:
+                copy = os.path.join(work, "files.db")
+                src = sqlite3.connect(f"file:{root}/.sluice/catalogue.sqlite?mode=ro", uri=True)
+                dst = sqlite3.connect(copy)
+                src.backup(dst)
+                src.close(); dst.close()
+                ds = subprocess.Popen([datasette, "serve", copy, "--port", "18094", "--setting", "max_returned_rows", "100"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                try:
+                    wait_for(lambda: subprocess.run(["curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:18094/files/files.json"]).returncode == 0, timeout=30, step=0.2)
+                    rate, ds_p99, ds_errors = wrk("http://127.0.0.1:18094/files/files.json?_size=20&_shape=objects")
+                    print(f"reader: Datasette /files/files.json?_size=20&_shape=objects {rate:,.0f} req/s, p99 {ds_p99:.1f} ms, errors {ds_errors} → "
+                          f"sluice /files is {m['sluice /files'] / rate:.0f}× Datasette (target ≥ 50)", flush=True)
+                finally:
+                    ds.terminate(); ds.wait()
+            else:
+                print("reader: no datasette on PATH (pip install datasette): Datasette comparison skipped")
+
+            # /files under ingest: a watch takes 5,000 drops while wrk asks the listing.
+            watch = subprocess.Popen([SLUICE, "watch", "--root", root, "--log-level", "warning"])
+            try:
+                time.sleep(1)
+                incoming = os.path.join(work, "incoming")
+                make_drops(incoming, 5000, start=files)
+                loaded = {}
+                def load():
+                    loaded["figures"] = wrk(urls["sluice /files"], seconds=6)
+                import threading
+                t = threading.Thread(target=load)
+                t.start()
+                time.sleep(0.5)
+                t0 = time.monotonic()
+                for name in sorted(os.listdir(incoming)):
+                    os.rename(os.path.join(incoming, name), os.path.join(root, "inbox", name))
+                wait_for(lambda: len(os.listdir(os.path.join(root, "inbox"))) <= 3, timeout=120, step=0.05)
+                ingest = time.monotonic() - t0
+                t.join()
+                rate, load_p99, load_errors = loaded["figures"]
+                print(f"reader: /files?per_page=20 while a watch ingests 5,000 drops ({ingest:.1f} s): {rate:,.0f} req/s, "
+                      f"p99 {load_p99:.2f} ms (target ≤ 10), errors {load_errors}", flush=True)
+            finally:
+                stop(watch)
         finally:
             serve.terminate(); serve.wait()
             nginx.terminate(); nginx.wait()
