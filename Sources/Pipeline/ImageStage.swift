@@ -29,6 +29,13 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
     private var arrived = Arrivals()
     /// Jobs this process claimed and has not committed, by job id.
     private var held: [String: Held] = [:]
+    /// The last look for jobs claimed none: look again at `lookAgain`, or when requests are committed.
+    private var foundNone = false
+    private var lookAgain = Date.distantPast
+    /// When the soonest job retried after a transient failure falls due, if any.
+    private var retryDue: Date?
+    /// Seconds between looks for jobs while none are known.
+    static let idleLook = 1.0
     /// Tasks whose worker started, to mark `processing`.
     private var starts: [String] = []
     /// Outcomes whose result's place is not yet recorded.
@@ -110,16 +117,24 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
     /// Nothing is dropped when a transaction fails: starts, outcomes and linked results wait in the stage for the next
     /// step, as the download stage's do. Returns seconds until a job retried after a transient failure falls due while
     /// there is room for it; nil when only a worker's news (a `.jobs` wake-up) or a new job brings more work.
+    ///
+    /// A stage that found no job to claim looks again only when `newRequests` says requests were committed since (an
+    /// `image.job`, a `task.restart` among them, perhaps), when a retried job falls due, or after `idleLook` seconds
+    /// (jobs another process handed back): a pipeline busy with downloads pays no image transaction per pass.
     @discardableResult
-    public func step(claiming: Bool = true) throws -> Double? {
+    public func step(claiming: Bool = true, newRequests: Bool = true) throws -> Double? {
         lock.lock()
         let news = arrived
         arrived = Arrivals()
         lock.unlock()
         starts += news.starts.compactMap { held[$0]?.task.id }
         unrecorded += news.results.compactMap { key, outcome in held[key].map { Finished(held: $0, result: result(of: outcome)) } }
-        let room = claiming ? configuration.imageWorkers * 2 - held.count : 0
-        guard room > 0 || !unrecorded.isEmpty || !uncommitted.isEmpty || !starts.isEmpty else { return nil }
+        let looking = !foundNone || newRequests || Date() >= lookAgain
+        let room = claiming && looking ? configuration.imageWorkers * 2 - held.count : 0
+        guard room > 0 || !unrecorded.isEmpty || !uncommitted.isEmpty || !starts.isEmpty else {
+            // Idle: only a retry's due time calls for a wake-up; the next look happens at whatever wakes the loop.
+            return retryDue.map { max(0, $0.timeIntervalSinceNow) }
+        }
 
         // 1. Where each result goes, recorded before the bytes are linked; starts marked; new jobs claimed.
         let toRecord = unrecorded, started = starts
@@ -151,6 +166,11 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
         }
         starts.removeAll()
         unrecorded.removeAll()
+        if room > 0 {
+            foundNone = claimed.isEmpty && refused.isEmpty
+            retryDue = nextDue.map { Date(timeIntervalSinceNow: max(0, $0.seconds - Timestamp.now().seconds)) }
+            lookAgain = min(retryDue ?? .distantFuture, Date(timeIntervalSinceNow: Self.idleLook))
+        }
         if !started.isEmpty { onCommit() }
 
         // 2. The bytes linked into place (a failure to do so is a transient failure of the task); then committed.

@@ -16,6 +16,8 @@ public final class PipelineStages: @unchecked Sendable { // the pass's state is 
     public let wakeup = Wakeup()
     private let configuration: PipelineConfiguration
     private var recovered = false
+    /// `ingest.handled` when the image stage was last told of new requests.
+    private var handledAtImageLook = -1
     private var lastTakeOver = Date()
 
     public init(layout: RootLayout, configuration: PipelineConfiguration, catalogue: any CatalogueStore, logger: Logger) throws {
@@ -43,7 +45,7 @@ public final class PipelineStages: @unchecked Sendable { // the pass's state is 
 
     /// One pass: start-up recovery the first time, then every `recoveryInterval` the work of stopped processes taken
     /// over; the inbox drained when `drain` is set (only drops that arrived by `arrivedBy`, when given); the download
-    /// stage stepped. A stop request ends the drain between batches.
+    /// and image stages stepped. A stop request ends the drain between batches.
     func pass(drain: Bool, arrivedBy: Timestamp? = nil) throws -> Pass {
         if !recovered {
             try ingest.recover()
@@ -56,7 +58,10 @@ public final class PipelineStages: @unchecked Sendable { // the pass's state is 
         let report = drain ? try ingest.drainInbox(arrivedBy: arrivedBy, stopRequested: { wakeup.stopRequested }) : nil
         // Each stage steps even when the other's step fails; the first failure is then the pass's.
         let downloadStep = Result { try downloads.step() }
-        let imageStep = Result { try images.step() }
+        // Drops committed since the image stage last looked (by this pass's drain, a take-over, or a failed pass's).
+        let newRequests = ingest.handled != handledAtImageLook
+        handledAtImageLook = ingest.handled
+        let imageStep = Result { try images.step(newRequests: newRequests) }
         return Pass(drain: report, nextStep: [try downloadStep.get(), try imageStep.get()].compactMap { $0 }.min())
     }
 

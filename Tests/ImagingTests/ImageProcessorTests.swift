@@ -136,6 +136,34 @@ import Testing
         #expect(avif.format == .avif && avif.bytes.count > 12 && Array(avif.bytes[4..<12]) == Array("ftypavif".utf8))
     }
 
+    @Test func aGIFOfManyFramesGivesItsFirst() throws {
+        // Two frames: libgd's one-frame GIF with its image block repeated, the second frame painted over in white.
+        let first = try GDImage(width: 30, height: 20)
+        first.fillRectangle(x1: 0, y1: 0, x2: 29, y2: 19, red: 200, green: 0, blue: 0)
+        let single = try first.encoded(as: .gif)
+        let packed = single[10]
+        let table = packed & 0x80 != 0 ? 3 << (Int(packed & 7) + 1) : 0
+        var at = 13 + table
+        while single[at] == 0x21 { // extensions before the image: label, then sub-blocks to a 0
+            at += 2
+            while single[at] != 0 { at += Int(single[at]) + 1 }
+            at += 1
+        }
+        #expect(single[at] == 0x2C && single.last == 0x3B)
+        let white = try GDImage(width: 30, height: 20)
+        white.fillRectangle(x1: 0, y1: 0, x2: 29, y2: 19, red: 255, green: 255, blue: 255)
+        let other = try white.encoded(as: .gif)
+        var otherAt = 13 + (other[10] & 0x80 != 0 ? 3 << (Int(other[10] & 7) + 1) : 0)
+        while other[otherAt] == 0x21 { otherAt += 2; while other[otherAt] != 0 { otherAt += Int(other[otherAt]) + 1 }; otherAt += 1 }
+        // The second frame's image block with its own (local) colour table would be exact; its global-table indexes
+        // are close enough here: the first frame is the one checked.
+        let animated = Array(single.dropLast()) + Array(other[otherAt..<(other.count - 1)]) + [0x3B]
+        let output = try run(animated, .gif, "flip", #"{"format": "png"}"#)
+        #expect((output.width, output.height) == (30, 20))
+        let shown = try decoded(output)
+        #expect(shown.pixel(x: 15, y: 10) >> 16 & 0xFF > 150 && shown.pixel(x: 15, y: 10) & 0xFF < 60, "the first frame, red")
+    }
+
     @Test func eachEXIFOrientationIsAppliedBeforeTheSteps() throws {
         // Four quadrants of one colour each, big enough to survive JPEG: stored 64×32.
         let (w, h) = (64, 32)
