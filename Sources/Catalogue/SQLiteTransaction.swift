@@ -84,8 +84,9 @@ struct SQLiteTransaction: CatalogueWriting {
 
     func recentRequests(limit: Int) throws -> [RequestRecord] {
         try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT id, name, receipt_name, receipt, destination FROM requests ORDER BY version DESC, rowid DESC LIMIT ?
-            """), arguments: [limit]).map(decodeRequest)
+            SELECT id, name, receipt_name, CASE WHEN length(receipt) <= ? THEN receipt END, destination
+            FROM requests ORDER BY version DESC, rowid DESC LIMIT ?
+            """), arguments: [RequestRecord.summarisedReceiptBytes, limit]).map(decodeRequest)
     }
 
     private func decodeRequest(_ row: Row) -> RequestRecord {

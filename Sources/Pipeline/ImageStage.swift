@@ -31,11 +31,16 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
     private var held: [String: Held] = [:]
     /// The last look for jobs claimed none: look again at `lookAgain`, or when requests are committed.
     private var foundNone = false
-    private var lookAgain = Date.distantPast
+    private var lookAgain = ContinuousClock.now
     /// When the soonest job retried after a transient failure falls due, if any.
-    private var retryDue: Date?
+    private var retryDue: ContinuousClock.Instant?
     /// Seconds between looks for jobs while none are known.
-    static let idleLook = 1.0
+    static let idleLook = 1
+
+    private static func seconds(until instant: ContinuousClock.Instant) -> Double {
+        let left = instant - ContinuousClock.now
+        return max(0, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+    }
     /// Tasks whose worker started, to mark `processing`.
     private var starts: [String] = []
     /// Outcomes whose result's place is not yet recorded.
@@ -129,11 +134,12 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
         lock.unlock()
         starts += news.starts.compactMap { held[$0]?.task.id }
         unrecorded += news.results.compactMap { key, outcome in held[key].map { Finished(held: $0, result: result(of: outcome)) } }
-        let looking = !foundNone || newRequests || Date() >= lookAgain
+        if newRequests { foundNone = false } // before anything can fail: the news is not lost with a failed step
+        let looking = !foundNone || ContinuousClock.now >= lookAgain
         let room = claiming && looking ? configuration.imageWorkers * 2 - held.count : 0
         guard room > 0 || !unrecorded.isEmpty || !uncommitted.isEmpty || !starts.isEmpty else {
             // Idle: only a retry's due time calls for a wake-up; the next look happens at whatever wakes the loop.
-            return retryDue.map { max(0, $0.timeIntervalSinceNow) }
+            return retryDue.map { Self.seconds(until: $0) }
         }
 
         // 1. Where each result goes, recorded before the bytes are linked; starts marked; new jobs claimed.
@@ -168,8 +174,8 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
         unrecorded.removeAll()
         if room > 0 {
             foundNone = claimed.isEmpty && refused.isEmpty
-            retryDue = nextDue.map { Date(timeIntervalSinceNow: max(0, $0.seconds - Timestamp.now().seconds)) }
-            lookAgain = min(retryDue ?? .distantFuture, Date(timeIntervalSinceNow: Self.idleLook))
+            retryDue = nextDue.map { ContinuousClock.now + .milliseconds(Int64(max(0, $0.seconds - Timestamp.now().seconds) * 1000)) }
+            lookAgain = min(retryDue ?? ContinuousClock.now + .seconds(Self.idleLook), ContinuousClock.now + .seconds(Self.idleLook))
         }
         if !started.isEmpty { onCommit() }
 
@@ -200,6 +206,7 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
             let ends = uncommitted
             try catalogue.write { tx in for end in ends { try commit(end, tx) } }
             uncommitted.removeAll()
+            foundNone = false // a transient failure put a job back in the queue, perhaps: look again
             for end in ends {
                 held[end.held.job.id] = nil
                 unlinkat(layout.root.fd, end.held.temporary, 0)

@@ -47,6 +47,7 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         layout.rejected.removeStaleTemporaries()
         layout.partial.removeStaleTemporaries()
         publisher.removeStaleTemporaries()
+        try publisher.writeRecentReceiptsIfMissing()
         onCommit()
     }
 

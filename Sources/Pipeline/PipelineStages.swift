@@ -47,19 +47,23 @@ public final class PipelineStages: @unchecked Sendable { // the pass's state is 
     /// over; the inbox drained when `drain` is set (only drops that arrived by `arrivedBy`, when given); the download
     /// and image stages stepped. A stop request ends the drain between batches.
     func pass(drain: Bool, arrivedBy: Timestamp? = nil) throws -> Pass {
+        var tookOver = false
         if !recovered {
             try ingest.recover()
             recovered = true
             lastTakeOver = Date()
+            tookOver = true
         } else if Date().timeIntervalSince(lastTakeOver) >= configuration.recoveryInterval {
             try ingest.takeOverStoppedWork()
             lastTakeOver = Date()
+            tookOver = true
         }
         let report = drain ? try ingest.drainInbox(arrivedBy: arrivedBy, stopRequested: { wakeup.stopRequested }) : nil
         // Each stage steps even when the other's step fails; the first failure is then the pass's.
         let downloadStep = Result { try downloads.step() }
-        // Drops committed since the image stage last looked (by this pass's drain, a take-over, or a failed pass's).
-        let newRequests = ingest.handled != handledAtImageLook
+        // Drops committed since the image stage last looked (by this pass's drain, a take-over, or a failed pass's), or
+        // jobs a take-over put back in the queue.
+        let newRequests = ingest.handled != handledAtImageLook || tookOver
         handledAtImageLook = ingest.handled
         let imageStep = Result { try images.step(newRequests: newRequests) }
         return Pass(drain: report, nextStep: [try downloadStep.get(), try imageStep.get()].compactMap { $0 }.min())

@@ -65,7 +65,7 @@ public enum IndexPage {
     const size = n => n < 1024 ? n + " B" : n < 1048576 ? (n/1024).toFixed(1) + " KiB" : (n/1048576).toFixed(1) + " MiB";
     let key = sessionStorage.getItem("sluice-key");
     async function get(path) {
-      const answer = await fetch(path, {cache: "no-cache", headers: key ? {"X-API-KEY": key} : {}}).catch(() => null);
+      const answer = await fetch(path, {cache: "no-cache", headers: key ? {"X-API-KEY": key} : {}, signal: AbortSignal.timeout(10000)}).catch(() => null);
       if (answer && answer.status === 401) { document.getElementById("key").style.display = "block"; return null; }
       return answer && answer.ok ? answer.json().catch(() => null) : null;
     }
@@ -74,7 +74,6 @@ public enum IndexPage {
       key = document.getElementById("key-value").value;
       sessionStorage.setItem("sluice-key", key);
       document.getElementById("key").style.display = "none";
-      refresh();
     };
     // Images: a plain src, or with a key, fetched with it and shown from a blob.
     const img = (src, alt) => `<img data-src="${esc(src)}" alt="${esc(alt)}" loading="lazy">`;
@@ -82,10 +81,15 @@ public enum IndexPage {
       for (const el of box.querySelectorAll("img[data-src]")) {
         const src = el.dataset.src; el.removeAttribute("data-src");
         if (!key) { el.src = src; continue; }
-        fetch(src, {headers: {"X-API-KEY": key}}).then(a => a.ok ? a.blob() : null).then(b => { if (b) el.src = URL.createObjectURL(b); }).catch(() => {});
+        fetch(src, {headers: {"X-API-KEY": key}}).then(a => a.ok ? a.blob() : null).then(b => {
+          if (!b) return;
+          const url = URL.createObjectURL(b);
+          el.onload = el.onerror = () => URL.revokeObjectURL(url); // shown: the blob is no longer needed
+          el.src = url;
+        }).catch(() => {});
       }
     }
-    const receipt = r => `<tr><td><a href="${esc(r.receipt)}">${esc(r.name)}</a>${r.results != null ? ` <span class="meta">(${r.results} requests)</span>` : ""}</td>
+    const receipt = r => `<tr><td><a href="${esc(r.receipt.split("/").map(encodeURIComponent).join("/"))}">${esc(r.name)}</a>${r.results != null ? ` <span class="meta">(${r.results} requests)</span>` : ""}</td>
         <td class="${r.status === 200 ? "ok" : r.status == null ? "" : "refused"}">${esc(r.status ?? "—")}${r.refused ? ` <span class="meta">${r.refused} refused</span>` : ""}
         ${r.error ? `<div class="err">${esc(r.error)}</div>` : ""}</td><td>${esc(r.received_at)}</td></tr>`;
     const pet = p => `<div class="card pet"><b>${esc(p.name)}</b> <span class="meta">${esc(p.type)}, ${esc(p.age)}</span><br>
@@ -105,10 +109,12 @@ public enum IndexPage {
     function listing(name, noun, render, keep, empty) {
       const box = document.getElementById(name), where = document.getElementById(name + "-where");
       const newer = document.getElementById(name + "-newer"), older = document.getElementById(name + "-older");
-      let index = null, page = null, shown = null;
+      let index = null, page = null, shown = null, asked = 0;
       async function show(p) {
         page = p;
+        const ask = ++asked;
         const data = await get(name + "/page-" + p + ".json") || {};
+        if (ask !== asked) return; // a later click or refresh asked for another page meanwhile
         const objects = (data[name] || []).slice().reverse().filter(keep);
         const html = objects.map(render).join("") || empty;
         if (html !== shown) { box.innerHTML = html; shown = html; showImages(box); } // unchanged: images stay as they are
@@ -147,8 +153,8 @@ public enum IndexPage {
       await Promise.all(lists.map(refreshList => refreshList(false)));
       document.getElementById("updated").textContent = "Updated " + new Date().toLocaleTimeString() + ".";
     }
-    refresh();
-    setInterval(refresh, 5000);
+    // Each refresh starts 5 s after the last one ended: a slow reader never gets them piled up.
+    (async function loop() { await refresh().catch(() => {}); setTimeout(loop, 5000); })();
     </script>
     </body></html>
     """#

@@ -42,6 +42,17 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         outbox.outbox.removeStaleTemporaries()
     }
 
+    /// Writes `outbox/recent-receipts.json` when it is missing (a root from before it existed): a pass writes it only
+    /// when it publishes receipts.
+    public func writeRecentReceiptsIfMissing() throws {
+        let name = String(RootLayout.recentReceiptsFile.dropFirst(RootLayout.outboxFolder.count + 1))
+        guard faccessat(outbox.outbox.fd, name, F_OK, 0) != 0 else { return }
+        while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(lockFD, LOCK_UN) }
+        let bytes = RecentReceipts.render(try catalogue.read { try $0.recentRequests(limit: RecentReceipts.count) })
+        try outbox.outbox.writeAtomically(name, bytes, tempTag: "\(tag)-recent")
+    }
+
     /// What a call of `publishPending` did.
     public struct Report: Sendable, Equatable {
         /// Outbox files written or removed.

@@ -6,8 +6,6 @@ public import SluiceCore
 public enum RecentReceipts {
     /// How many are listed.
     public static let count = 30
-    /// Receipts larger than this (a batch of thousands) are listed without being read for their status.
-    static let summarisedUpTo = 64 << 10
 
     /// `{"receipts": [{"name", "receipt", "id", "received_at", "status", "refused", "results", "error"}]}`, newest first.
     /// `receipt` is its path under `outbox/`; `status` the single status, or the first refusal's in a batch (200 when
@@ -21,7 +19,8 @@ public enum RecentReceipts {
             json.key("name"); json.string(request.name)
             json.key("receipt"); json.string("receipts/" + request.receiptName)
             json.key("id"); json.string(request.id)
-            let summary = request.receipt.count <= summarisedUpTo ? summarise(request.receipt) : nil
+            // A receipt over `RequestRecord.summarisedReceiptBytes` (a batch of thousands) comes empty: listed unread.
+            let summary = request.receipt.isEmpty ? nil : summarise(request.receipt)
             json.key("received_at"); json.optionalString(summary?.receivedAt)
             json.key("status"); if let status = summary?.status { json.int(status) } else { json.null() }
             json.key("results"); if let results = summary?.results { json.int(results) } else { json.null() }

@@ -9,7 +9,7 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
     let apiKey: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let apiKey, request.uri.path != "/healthz",
+        if let apiKey, !ReaderAccess.open.contains(request.uri.path),
            !Self.sameKey(request.headers[HTTPField.Name("X-API-KEY")!], apiKey) {
             return JSONResponse.error(.unauthorized, "unauthorized")
         }
@@ -52,4 +52,10 @@ struct OutboxFallbackMiddleware: RouterMiddleware {
             return try await routes.staticFile(String(request.uri.path.dropFirst()), request: request, context: context)
         }
     }
+}
+
+/// Which paths answer without the API key.
+enum ReaderAccess {
+    /// The health check, and the browse page itself (it holds no data; it asks for the key and sends it with every read).
+    static let open: Set<String> = ["/healthz", "/", "/index.html"]
 }

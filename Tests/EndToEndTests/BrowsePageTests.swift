@@ -7,7 +7,7 @@ import TestSupport
 /// (each pet with its photo, the files, a task with its result, the recent receipts), and a screenshot kept as a build
 /// artifact (`.build/artifacts/browse-page.png`).
 @Suite struct BrowsePageTests {
-    static let browserPath = ProcessInfo.processInfo.environment["SLUICE_CHROMIUM"]
+    static let browserPath = ProcessInfo.processInfo.environment["SLUICE_CHROMIUM"].flatMap { $0.isEmpty ? nil : $0 }
 
     /// Runs Chromium headless on `url` with `arguments`; what it printed.
     func chromium(_ arguments: [String], _ url: String) throws -> String {
@@ -59,6 +59,15 @@ import TestSupport
         let result = try #require(task["result_path"] as? String)
         #expect(dom.contains("src=\"\(result)\""), "a task's result thumbnail")
         #expect(dom.contains("bad.json") && dom.contains("The request is invalid"), "the recent receipts, with the refusal's reason")
+
+        // Behind an API key, the page still opens, and asks for the key instead of showing data.
+        let keyedPort = HTTPClient.freePort()
+        let keyed = try SluiceProcess(["serve", "--root", root.path, "--port", "\(keyedPort)", "--api-key", "s3cret"])
+        defer { keyed.stop() }
+        #expect(await HTTPClient.waitForReader(port: keyedPort))
+        let locked = try #require(try chromium(["--dump-dom"], "http://127.0.0.1:\(keyedPort)/").components(separatedBy: "<script>").first)
+        #expect(locked.contains(#"id="key" style="display: block;""#), "the key is asked for")
+        #expect(!pets.contains { locked.contains("<b>\($0["name"] as? String ?? "?")</b>") }, "no data without the key")
 
         // A screenshot for people, kept with the build.
         let artifacts = FileManager.default.currentDirectoryPath + "/.build/artifacts"

@@ -315,8 +315,14 @@ import TestSupport
         let base = "http://127.0.0.1:\(port)"
         // What each route answers with the key (a pet's id is no file's: seed 000's `{}` for the File, 404 for its bytes).
         let routes: [(String, Int)] = [("/files", 200), ("/file/\(pet)", 200), ("/file/\(pet)/download", 404), ("/pets", 200),
-                                       ("/pets/\(pet)", 200), ("/pets/index.json", 200), ("/receipts/pet.json", 200), ("/", 200),
-                                       ("/index.html", 200), ("/no-such-thing", 404)]
+                                       ("/pets/\(pet)", 200), ("/pets/index.json", 200), ("/receipts/pet.json", 200),
+                                       ("/tasks", 200), ("/metrics", 200), ("/openapi.json", 200), ("/recent-receipts.json", 200),
+                                       ("/no-such-thing", 404)]
+        // The browse page itself opens without it (a browser cannot send a header when it navigates): it holds no data,
+        // asks for the key, and sends it with every read.
+        for page in ["/", "/index.html"] {
+            #expect(try await HTTPClient.request(base + page).status == 200, "\(page) without the key")
+        }
         for (route, status) in routes {
             let refused = try await HTTPClient.request(base + route)
             #expect(refused.status == 401 && refused.json?["error"] as? String == "unauthorized", "\(route) without the key")

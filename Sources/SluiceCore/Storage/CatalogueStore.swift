@@ -32,7 +32,8 @@ public protocol CatalogueReading {
     func filesDeleted(after: Int64, upTo: Int64) throws -> [DeletedObject]
     /// Requests committed at versions in `(after, upTo]`.
     func requestsCommitted(after: Int64, upTo: Int64) throws -> [RequestRecord]
-    /// The newest `limit` requests, newest first.
+    /// The newest `limit` requests, newest first; a receipt over `RequestRecord.summarisedReceiptBytes` comes empty
+    /// (a batch's receipt of megabytes is not read for a summary).
     func recentRequests(limit: Int) throws -> [RequestRecord]
     /// Stored bytes whose rows are gone, to remove from disk.
     func pendingUnlinks(limit: Int) throws -> [String]
@@ -189,6 +190,9 @@ public struct RequestRecord: Sendable, Equatable {
     public init(id: String, name: String, receiptName: String, receipt: [UInt8], destination: String) {
         self.id = id; self.name = name; self.receiptName = receiptName; self.receipt = receipt; self.destination = destination
     }
+
+    /// Receipts up to this size are read for the browse page's summary of recent drops.
+    public static let summarisedReceiptBytes = 64 << 10
 
     /// True when the drop was refused whole and its file kept in `inbox/.rejected/`.
     public var isRejected: Bool { destination.hasPrefix(RootLayout.rejectedFolder + "/") }

@@ -96,7 +96,11 @@ final class MemoryTransaction: CatalogueWriting {
     }
 
     func recentRequests(limit: Int) -> [RequestRecord] {
-        Array(state.requests.values.sorted { ($0.version, $0.order) > ($1.version, $1.order) }.prefix(limit).map(\.record))
+        state.requests.values.sorted { ($0.version, $0.order) > ($1.version, $1.order) }.prefix(limit).map { entry in
+            var record = entry.record
+            if record.receipt.count > RequestRecord.summarisedReceiptBytes { record.receipt = [] }
+            return record
+        }
     }
 
     func pendingUnlinks(limit: Int) -> [String] { Array(state.unlinks.prefix(limit)) }
