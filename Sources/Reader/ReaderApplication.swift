@@ -2,6 +2,7 @@ public import Hummingbird
 public import Logging
 public import SluiceCore
 import NIOCore
+import HummingbirdCore
 
 /// The read-only HTTP reader: seed routes over the catalogue, everything else as static files from `outbox/`.
 public enum ReaderApplication {
@@ -16,7 +17,12 @@ public enum ReaderApplication {
                                   keyed: configuration.apiKey != nil)
         router.add(middleware: OutboxFallbackMiddleware(routes: routes))
         routes.register(on: router)
-        return Application(router: router,
+        // Bounded connections: an idle one is closed, and headers past the limits end the request.
+        let http = HTTP1Channel.Configuration(
+            idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes,
+                                            maxHeaderFieldCount: configuration.maxHeaderFields))
+        return Application(router: router, server: .http1(configuration: http),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),
                            logger: logger)
     }

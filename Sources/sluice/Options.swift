@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Pipeline
+import Reader
 import Fetch
 import SluiceCore
 
@@ -128,10 +129,25 @@ struct ReaderOptions: ParsableArguments {
     @Option(help: "Require this X-API-KEY on every route but /healthz (default: $SLUICE_API_KEY).")
     var apiKey: String?
 
+    @Option(help: "Close a connection idle for this many seconds.")
+    var idleTimeout: Double = 30
+
     var effectiveAPIKey: String? { apiKey ?? ProcessInfo.processInfo.environment["SLUICE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The reader of the root at `root`, serving photos under `baseURL`.
+    func configuration(root: String, baseURL: String) -> ReaderConfiguration {
+        var configuration = ReaderConfiguration(root: root)
+        configuration.host = host
+        configuration.port = port
+        configuration.apiKey = effectiveAPIKey
+        configuration.baseURL = baseURL
+        configuration.idleTimeout = idleTimeout
+        return configuration
+    }
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
         if apiKey?.isEmpty == true { throw ValidationError("--api-key must not be empty: give the key, or leave the option out for no key") }
     }
 }

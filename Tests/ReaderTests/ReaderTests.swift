@@ -105,6 +105,54 @@ import TestSupport
         }
     }
 
+    @Test func connectionsAreBoundedInTimeAndHeaderSize() async throws {
+        let root = TemporaryRoot("reader-bounds")
+        defer { root.remove() }
+        try FileManager.default.createDirectory(atPath: root.path + "/.sluice", withIntermediateDirectories: true)
+        _ = try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite")
+        var configuration = ReaderConfiguration(root: root.path)
+        configuration.port = HTTPClient.freePort()
+        configuration.idleTimeout = 0.5
+        let app = ReaderApplication.make(configuration: configuration, catalogue: try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite", readOnly: true),
+                                         logger: Logger(label: "test"))
+        let task = Task { try await app.runService() }
+        defer { task.cancel() }
+        #expect(await HTTPClient.waitForReader(port: configuration.port))
+
+        /// A raw connection: sends `request`, then reads until the server closes it (or 5 s pass); what it read, and when.
+        func exchange(_ request: String) -> (answer: String, seconds: Double) {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(configuration.port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let started = Date()
+            let bytes = Array(request.utf8)
+            _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var answer: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n <= 0 { break }
+                answer += chunk[..<n]
+            }
+            return (String(decoding: answer, as: UTF8.self), Date().timeIntervalSince(started))
+        }
+
+        // A connection that never sends a request is closed after the idle timeout, not held.
+        let idle = exchange("")
+        #expect(idle.answer.isEmpty && idle.seconds < 4, "closed after \(idle.seconds) s")
+        // A request whose headers pass 32 KiB gets no answer from a route.
+        let huge = exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 40_000))\r\n\r\n")
+        #expect(!huge.answer.contains("200 OK"), "\(huge.answer.prefix(80))")
+        // A plain one still works on the same server.
+        #expect(exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").answer.contains(#"{"status":"ok"}"#))
+    }
+
     @Test func staticFilesNeverLeaveTheOutbox() async throws {
         try await withReader { base, _, _ in
             #expect(try await HTTPClient.request(base + "/").text == "<h1>hi</h1>")
