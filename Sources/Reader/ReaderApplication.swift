@@ -6,15 +6,32 @@ import HummingbirdCore
 
 /// The read-only HTTP reader: seed routes over the catalogue, everything else as static files from `outbox/`.
 public enum ReaderApplication {
+    /// The reader as a service whose stop lets answers under way finish (`ReaderService`): what `up` and `serve` run.
+    public static func service(configuration: ReaderConfiguration, catalogue: any CatalogueStore, logger: Logger) -> ReaderService {
+        let inFlight = InFlightRequests()
+        let listener = ListeningChannel()
+        let app = make(configuration: configuration, catalogue: catalogue, logger: logger, inFlight: inFlight) { channel in
+            listener.channel = channel
+        }
+        return ReaderService(run: { try await app.run() }, inFlight: inFlight, listener: listener)
+    }
+
     public static func make(configuration: ReaderConfiguration, catalogue: any CatalogueStore, logger: Logger)
         -> some ApplicationProtocol
     {
+        make(configuration: configuration, catalogue: catalogue, logger: logger, inFlight: InFlightRequests()) { _ in }
+    }
+
+    static func make(configuration: ReaderConfiguration, catalogue: any CatalogueStore, logger: Logger, inFlight: InFlightRequests,
+                     onServerRunning: @escaping @Sendable (any Channel) async -> Void) -> some ApplicationProtocol
+    {
         let router = Router()
         let metrics = ReaderMetrics()
+        router.add(middleware: InFlightMiddleware(inFlight: inFlight))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ReadOnlyMiddleware(apiKey: configuration.apiKey))
         let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue, baseURL: configuration.baseURL, metrics: metrics,
-                                  keyed: configuration.apiKey != nil)
+                                  keyed: configuration.apiKey != nil, inFlight: inFlight)
         router.add(middleware: OutboxFallbackMiddleware(routes: routes))
         routes.register(on: router)
         // Bounded connections: an idle one is closed, and headers past the limits end the request.
@@ -24,6 +41,6 @@ public enum ReaderApplication {
                                             maxHeaderFieldCount: configuration.maxHeaderFields))
         return Application(router: router, server: .http1(configuration: http),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),
-                           logger: logger)
+                           onServerRunning: onServerRunning, logger: logger)
     }
 }

@@ -12,6 +12,8 @@ struct ReaderRoutes: Sendable {
     let metrics: ReaderMetrics
     /// Whether an API key guards the routes (stored bytes are then cached privately only).
     let keyed: Bool
+    /// Answers under way, which a stop waits for (a streamed body holds one until written).
+    let inFlight: InFlightRequests
 
     func register(on router: Router<BasicRequestContext>) {
         let routes = self
@@ -265,11 +267,11 @@ struct ReaderRoutes: Sendable {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
         case .whole:
             headers[.contentLength] = "\(size)"
-            return Response(status: .ok, headers: headers, body: file.stream(0..<size))
+            return Response(status: .ok, headers: headers, body: file.stream(0..<size, holding: inFlight.hold()))
         case let .part(bytes):
             headers[.contentLength] = "\(bytes.count)"
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
-            return Response(status: .partialContent, headers: headers, body: file.stream(bytes.lowerBound..<(bytes.upperBound + 1)))
+            return Response(status: .partialContent, headers: headers, body: file.stream(bytes.lowerBound..<(bytes.upperBound + 1), holding: inFlight.hold()))
         case .unsatisfiable:
             var response = JSONResponse.error(.rangeNotSatisfiable, "the range is past the end of the \(size) bytes")
             response.headers[.contentRange] = "bytes */\(size)"
@@ -302,9 +304,11 @@ final class OpenFile: Sendable {
         return count == range.count ? buffer : nil
     }
 
-    /// A body of the bytes at `range`, read 128 KiB at a time as it is written.
-    func stream(_ range: Range<Int>) -> ResponseBody {
+    /// A body of the bytes at `range`, read 128 KiB at a time as it is written; `token` (an answer in flight) is
+    /// released with the body, once written or dropped.
+    func stream(_ range: Range<Int>, holding token: InFlightRequests.Token) -> ResponseBody {
         ResponseBody(contentLength: range.count) { [self] writer in
+            _ = token
             var offset = range.lowerBound
             while offset < range.upperBound {
                 let chunk = min(128 << 10, range.upperBound - offset)

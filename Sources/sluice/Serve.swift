@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
         let logger = root.makeLogger("sluice")
         let path = root.absoluteRoot
         // Read-only: nothing is created or migrated; an empty root serves an empty catalogue until a writer fills it.
-        let app = ReaderApplication.make(configuration: reader.configuration(root: path, baseURL: links.baseUrl),
+        let app = ReaderApplication.service(configuration: reader.configuration(root: path, baseURL: links.baseUrl),
                                          catalogue: ReadOnlyCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
         try await ServiceGroup.sluice([app], logger: logger).run()
     }

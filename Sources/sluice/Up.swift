@@ -31,7 +31,7 @@ struct Up: AsyncParsableCommand {
         let layout = try RootLayout(root: path)
         let service = try PipelineService(layout: layout, configuration: pipeline.configuration(root: path, baseURL: links.baseUrl),
                                            catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
-        let app = ReaderApplication.make(configuration: reader.configuration(root: path, baseURL: links.baseUrl),
+        let app = ReaderApplication.service(configuration: reader.configuration(root: path, baseURL: links.baseUrl),
                                          catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path), readOnly: true), logger: logger)
         logger.info("sluice up", metadata: ["root": "\(path)", "reader": "http://\(reader.host):\(reader.port)"])
         // Shut down in reverse: the reader stops, the pipeline hands its jobs back, the publisher publishes that.
