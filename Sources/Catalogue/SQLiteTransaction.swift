@@ -29,33 +29,36 @@ struct SQLiteTransaction: CatalogueWriting {
     }
 
     func file(id: String) throws -> FileRecord? {
-        try decodeFiles(db.cachedStatement(sql: "SELECT \(Self.fileColumns) FROM files WHERE id = ?"), arguments: [id], capacity: 1).first
+        try fetch("SELECT \(Self.fileColumns) FROM files WHERE id = ?", [id], capacity: 1, decodeFile).first
     }
 
     func files(afterSeq: Int64, limit: Int) throws -> [FileRecord] {
-        try decodeFiles(db.cachedStatement(sql: "SELECT \(Self.fileColumns) FROM files WHERE seq > ? ORDER BY seq LIMIT ?"),
-                        arguments: [afterSeq, limit], capacity: limit)
+        try fetch("SELECT \(Self.fileColumns) FROM files WHERE seq > ? ORDER BY seq LIMIT ?", [afterSeq, limit], capacity: limit, decodeFile)
     }
 
-    /// Files decoded straight from the statement's rows (a cursor: no copy of each row into values first, which a
+    /// Rows of `sql` decoded straight from the statement (a cursor: no copy of each row into values first, which a
     /// reader's page of files paid for in generic decoding).
-    private func decodeFiles(_ statement: Statement, arguments: StatementArguments, capacity: Int = 0) throws -> [FileRecord] {
-        var files: [FileRecord] = []
-        files.reserveCapacity(capacity)
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() { files.append(decodeFile(row)) }
-        return files
+    private func fetch<T>(_ sql: String, _ arguments: StatementArguments, capacity: Int = 0, _ decode: (Row) -> T) throws -> [T] {
+        var records: [T] = []
+        records.reserveCapacity(capacity)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let row = try rows.next() { records.append(decode(row)) }
+        return records
+    }
+
+    /// The highest seq `table` ever assigned (0 when none).
+    private func lastSeq(of table: String) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)"), arguments: [table]) ?? 0
     }
 
     func files(seqFrom lower: Int64, to upper: Int64) throws -> [FileRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.fileColumns) FROM files WHERE seq >= ? AND seq < ? ORDER BY seq"),
-                         arguments: [lower, upper]).map(decodeFile)
+        try fetch("SELECT \(Self.fileColumns) FROM files WHERE seq >= ? AND seq < ? ORDER BY seq", [lower, upper], decodeFile)
     }
 
     func fileCount() throws -> Int { try Int.fetchOne(db.cachedStatement(sql: "SELECT files FROM clock")) ?? 0 }
 
     func lastFileSeq() throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'files'), 0)")) ?? 0
+        try lastSeq(of: "files")
     }
 
     func request(id: String) throws -> RequestRecord? {
@@ -67,8 +70,7 @@ struct SQLiteTransaction: CatalogueWriting {
     func publishedVersion() throws -> Int64 { try Int64.fetchOne(db.cachedStatement(sql: "SELECT published FROM clock")) ?? 0 }
 
     func filesChanged(after: Int64, upTo: Int64) throws -> [FileRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.fileColumns) FROM files WHERE version > ? AND version <= ? ORDER BY seq"),
-                         arguments: [after, upTo]).map(decodeFile)
+        try fetch("SELECT \(Self.fileColumns) FROM files WHERE version > ? AND version <= ? ORDER BY seq", [after, upTo], decodeFile)
     }
 
     func filesDeleted(after: Int64, upTo: Int64) throws -> [DeletedObject] {
@@ -367,7 +369,7 @@ extension SQLiteTransaction {
     }
 
     func lastPetSeq() throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'pets'), 0)")) ?? 0
+        try lastSeq(of: "pets")
     }
 
     func petsChanged(after: Int64, upTo: Int64) throws -> [PetRecord] {
@@ -456,28 +458,25 @@ extension SQLiteTransaction {
     }
 
     func task(id: String) throws -> TaskRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.taskColumns) FROM tasks WHERE id = ?"), arguments: [id]).map(decodeTask)
+        try fetch("SELECT \(Self.taskColumns) FROM tasks WHERE id = ?", [id], capacity: 1, decodeTask).first
     }
 
     func tasks(afterSeq: Int64, limit: Int) throws -> [TaskRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.taskColumns) FROM tasks WHERE seq > ? ORDER BY seq LIMIT ?"),
-                         arguments: [afterSeq, limit]).map(decodeTask)
+        try fetch("SELECT \(Self.taskColumns) FROM tasks WHERE seq > ? ORDER BY seq LIMIT ?", [afterSeq, limit], decodeTask)
     }
 
     func tasks(seqFrom lower: Int64, to upper: Int64) throws -> [TaskRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.taskColumns) FROM tasks WHERE seq >= ? AND seq < ? ORDER BY seq"),
-                         arguments: [lower, upper]).map(decodeTask)
+        try fetch("SELECT \(Self.taskColumns) FROM tasks WHERE seq >= ? AND seq < ? ORDER BY seq", [lower, upper], decodeTask)
     }
 
     func taskCount() throws -> Int { try Int.fetchOne(db.cachedStatement(sql: "SELECT tasks FROM clock")) ?? 0 }
 
     func lastTaskSeq() throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'tasks'), 0)")) ?? 0
+        try lastSeq(of: "tasks")
     }
 
     func tasksChanged(after: Int64, upTo: Int64) throws -> [TaskRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.taskColumns) FROM tasks WHERE version > ? AND version <= ? ORDER BY seq"),
-                         arguments: [after, upTo]).map(decodeTask)
+        try fetch("SELECT \(Self.taskColumns) FROM tasks WHERE version > ? AND version <= ? ORDER BY seq", [after, upTo], decodeTask)
     }
 
     func insertTask(_ task: inout TaskRecord) throws {

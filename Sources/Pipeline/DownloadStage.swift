@@ -17,15 +17,11 @@ public import Logging
 /// from. Nothing is dropped when a transaction fails: results, placements and starts wait for the next step.
 /// A result changes only what the stage owns (`FileStageUpdate`), never a name or comment a user set meanwhile.
 ///
-/// `step` and `handBack` run on one thread (the pipeline's); curl's thread only appends to `arrived`.
-public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded by `lock`; everything else belongs to the stepping thread.
-    private let layout: RootLayout
-    private let catalogue: any CatalogueStore
-    private let configuration: PipelineConfiguration
-    private let owner: String
-    private let logger: Logger
-    private let lock = NSLock()
-    private var arrived = Arrivals()
+/// `step` and `handBack` run on one thread (the pipeline's); curl's thread only reports, to `reports`.
+public final class DownloadStage: @unchecked Sendable { // `reports` is thread-safe; everything else belongs to the stepping thread.
+    private let context: StageContext
+    /// What curl's thread reports between two steps.
+    private let reports: WorkerReports<DownloadResult>
     /// Jobs this process claimed and has not committed, by job id.
     private var held: [String: Job] = [:]
     /// Files whose transfer started, and when: marked `downloading` once it has run `shownAfter`.
@@ -38,16 +34,6 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
     private var uncommitted: [Finished] = []
     /// Started at the first claimed job: an idle process never loads libcurl (nor its TLS libraries).
     private var downloader: CurlDownloader?
-    /// Posted `.jobs` when a transfer starts or ends.
-    private let wakeup: Wakeup
-    /// Called after each commit that changed a File.
-    private let onCommit: @Sendable () -> Void
-
-    /// What curl's thread reports between two steps.
-    private struct Arrivals {
-        var starts: [String] = []
-        var results: [DownloadResult] = []
-    }
 
     /// A finished download and, for a success, where its bytes go.
     struct Finished {
@@ -68,33 +54,18 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         var path: String
     }
 
-    public init(layout: RootLayout, catalogue: any CatalogueStore, configuration: PipelineConfiguration, owner: String,
-                logger: Logger, wakeup: Wakeup, onCommit: @escaping @Sendable () -> Void) {
-        self.layout = layout
-        self.catalogue = catalogue
-        self.configuration = configuration
-        self.owner = owner
-        self.logger = logger
-        self.wakeup = wakeup
-        self.onCommit = onCommit
+    public init(_ context: StageContext) {
+        self.context = context
+        reports = WorkerReports(wakeup: context.wakeup)
     }
 
     private func startedDownloader() -> CurlDownloader {
         if let downloader { return downloader }
-        let downloader = CurlDownloader(configuration: configuration.fetch,
-                                        onStart: { [weak self] key in self?.record { $0.starts.append(key) } },
-                                        onComplete: { [weak self] result in self?.record { $0.results.append(result) } })
+        let reports = self.reports
+        let downloader = CurlDownloader(configuration: context.configuration.fetch, onStart: reports.started, onComplete: reports.finished)
         downloader.start()
         self.downloader = downloader
         return downloader
-    }
-
-    /// Notes a start or a result from the download thread and wakes the pipeline to commit it.
-    private func record(_ change: (inout Arrivals) -> Void) {
-        lock.lock()
-        change(&arrived)
-        lock.unlock()
-        wakeup.post(.jobs)
     }
 
     /// Jobs this process has claimed and not yet committed (read on the stepping thread).
@@ -107,14 +78,14 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
     @discardableResult
     public func step(claiming: Bool = true) throws -> Double? {
         collectArrivals()
-        let room = claiming ? configuration.fetch.maxConcurrent * 2 - held.count : 0
+        let room = claiming ? context.configuration.fetch.maxConcurrent * 2 - held.count : 0
         let toRecord = unrecorded
         // A transfer that already ended is not marked downloading: it goes from pending to its outcome at once.
         let ended = Set(toRecord.map(\.job.subject) + uncommitted.map(\.job.subject))
         let clock = ContinuousClock.now
         let started = starts.filter { !ended.contains($0.subject) && clock - $0.at >= Self.shownAfter }.map(\.subject)
         let now = Timestamp.now()
-        let (claimed, nextDue, recorded) = try catalogue.write { tx -> ([Job], Timestamp?, [Bool]) in
+        let (claimed, nextDue, recorded) = try context.catalogue.write { tx -> ([Job], Timestamp?, [Bool]) in
             for finished in uncommitted { try commit(finished, tx) }
             let recorded = try toRecord.map { finished in
                 // A pet's photo whose bytes are no photo is not stored: it ends here, with the reason.
@@ -123,17 +94,17 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
                 if case let .success(size) = finished.result.outcome { bytes = Int(size) } else { bytes = 0 }
                 if try tx.photoOwner(fileID: finished.job.subject) != nil, let problem = PhotoRule.problem(
                     mime: placement.type.mime, bytes: bytes, size: placement.image?.size, complete: placement.image?.truncated != true,
-                    limits: configuration.limits) {
+                    limits: context.configuration.limits) {
                     var refused = finished
                     refused.result.outcome = .failure(message: problem, transient: false, retryAfter: nil)
                     refused.placement = nil
                     try commit(refused, tx)
                     return false
                 }
-                return try tx.recordPlacement(job: finished.job, owner: owner, path: finished.placement!.path) == .held
+                return try tx.recordPlacement(job: finished.job, owner: context.owner, path: finished.placement!.path) == .held
             }
             for subject in started { _ = try tx.setFileStatus(id: subject, to: .downloading, from: [.pending]) }
-            let claimed = room > 0 ? try tx.claimJobs(kind: .download, owner: owner, now: now, limit: room) : []
+            let claimed = room > 0 ? try tx.claimJobs(kind: .download, owner: context.owner, now: now, limit: room) : []
             let nextDue = room > claimed.count ? try tx.nextJobDue(kind: .download) : nil
             if !uncommitted.isEmpty || !toRecord.isEmpty { try FaultPoint.downloadCommit.reach() }
             return (claimed, nextDue, recorded)
@@ -147,9 +118,9 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         unrecorded.removeAll()
         if !claimed.isEmpty {
             for job in claimed { held[job.id] = job }
-            startedDownloader().submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, folder: layout.partial.path) })
+            startedDownloader().submit(claimed.map { DownloadSpec(key: $0.id, url: $0.payload, folder: context.layout.partial.path) })
         }
-        if changed { onCommit() }
+        if changed { context.onCommit() }
         for (finished, isHeld) in zip(toRecord, recorded) {
             // Deleted, no longer ours, or no photo after all: its bytes are dropped.
             guard isHeld else { held[finished.job.id] = nil; continue }
@@ -160,7 +131,7 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         // A running transfer's File is marked `downloading` by a step at its `shownAfter`.
         if let first = starts.map(\.at).min() {
             let left = Self.shownAfter - (ContinuousClock.now - first)
-            let seconds = max(0, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+            let seconds = max(0, left.inSeconds)
             due = min(due ?? seconds, seconds)
         }
         guard !uncommitted.isEmpty else { return due }
@@ -179,27 +150,21 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         downloader?.stop() // no result arrives after this
         downloader = nil
         for _ in 0..<3 {
-            lock.lock()
-            let quiet = arrived.starts.isEmpty && arrived.results.isEmpty
-            lock.unlock()
-            if quiet && unrecorded.isEmpty && uncommitted.isEmpty { break }
+            if reports.isEmpty && unrecorded.isEmpty && uncommitted.isEmpty { break }
             do { try step(claiming: false) } catch {
-                logger.error("could not commit finished downloads while stopping; they are downloaded again", metadata: ["error": "\(error)"])
+                context.logger.error("could not commit finished downloads while stopping; they are downloaded again", metadata: ["error": "\(error)"])
                 break
             }
         }
-        let released = JobRelease.handBack(owner: owner, kind: .download, what: "downloads", maxAttempts: configuration.maxAttempts,
-                                           catalogue: catalogue, logger: logger)
+        let released = JobRelease.handBack(owner: context.owner, kind: .download, what: "downloads", maxAttempts: context.configuration.maxAttempts,
+                                           catalogue: context.catalogue, logger: context.logger)
         held.removeAll()
-        if released { onCommit() }
+        if released { context.onCommit() }
     }
 
     /// Moves what curl reported into the stage: results paired with their jobs by key, successes given their place.
     private func collectArrivals() {
-        lock.lock()
-        let news = arrived
-        arrived = Arrivals()
-        lock.unlock()
+        let news = reports.take()
         for key in news.starts { if let job = held[key] { starts.append((job.subject, ContinuousClock.now)) } }
         for result in news.results {
             guard let job = held[result.key] else { continue }
@@ -225,10 +190,10 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
     private func link(_ finished: Finished) -> Finished {
         guard let file = finished.result.file, let placement = finished.placement else { return finished }
         do {
-            try file.place(atPath: layout.root.path + "/" + placement.path)
+            try file.place(atPath: context.layout.root.path + "/" + placement.path)
             return finished
         } catch {
-            logger.error("could not store a download", metadata: ["file": "\(finished.job.subject)", "error": "\(error)"])
+            context.logger.error("could not store a download", metadata: ["file": "\(finished.job.subject)", "error": "\(error)"])
             var failed = finished
             failed.result.outcome = .failure(message: "the download finished but could not be stored: \(error)", transient: true, retryAfter: nil)
             failed.placement = nil
@@ -243,7 +208,7 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
         switch finished.result.outcome {
         case let .success(size):
             let placement = finished.placement!
-            guard try tx.finishJob(id: job.id, owner: owner) != .notHeld else { return }
+            guard try tx.finishJob(id: job.id, owner: context.owner) != .notHeld else { return }
             let stored = StoredBytes(kind: placement.type.kind, mime: placement.type.mime, fileExtension: placement.fileExtension,
                                      size: Int(size), downloadTime: (finished.result.seconds * 1000).rounded() / 1000,
                                      imageSize: placement.image?.size, imageTruncated: placement.image?.truncated ?? false)
@@ -253,15 +218,15 @@ public final class DownloadStage: @unchecked Sendable { // `arrived` is guarded 
             _ = try tx.markPhotoReady(fileID: job.subject) // a pet's photo is listed once stored
         case let .failure(message, transient, retryAfter):
             let attempts = job.attempts + 1
-            if transient && attempts < configuration.maxAttempts {
-                let backoff = configuration.retryBaseDelay * pow(2, Double(attempts - 1))
-                let delay = min(configuration.maxRetryDelay, max(backoff, retryAfter ?? 0))
+            if transient && attempts < context.configuration.maxAttempts {
+                let backoff = context.configuration.retryBaseDelay * pow(2, Double(attempts - 1))
+                let delay = min(context.configuration.maxRetryDelay, max(backoff, retryAfter ?? 0))
                 let due = Timestamp(seconds: Timestamp.now().seconds + delay)
-                guard try tx.retryJob(id: job.id, owner: owner, attempts: attempts, notBefore: due) == .held else { return }
-                let error = "attempt \(attempts) of \(configuration.maxAttempts) failed (\(message)); retrying in \(Int(delay.rounded(.up))) s"
+                guard try tx.retryJob(id: job.id, owner: context.owner, attempts: attempts, notBefore: due) == .held else { return }
+                let error = "attempt \(attempts) of \(context.configuration.maxAttempts) failed (\(message)); retrying in \(Int(delay.rounded(.up))) s"
                 _ = try tx.updateFile(id: job.subject, stage: FileStageUpdate(status: .pending, error: error))
             } else {
-                guard try tx.finishJob(id: job.id, owner: owner) == .held else { return }
+                guard try tx.finishJob(id: job.id, owner: context.owner) == .held else { return }
                 // Bytes an earlier, interrupted attempt linked are not this File's.
                 if let stale = job.placedPath { try tx.addUnlink(stale) }
                 let error = attempts > 1 ? "\(message) (after \(attempts) attempts)" : message

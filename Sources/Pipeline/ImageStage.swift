@@ -16,31 +16,20 @@ import SystemPackage
 /// up from, never a File without its task or a task with two results. A stage's result changes only the task's
 /// status, error and result (`TaskStageUpdate`): nothing a user set.
 ///
-/// `step` and `handBack` run on one thread (the pipeline's); the pool's threads only append to `arrived`.
-public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by `lock`; everything else belongs to the stepping thread.
-    private let layout: RootLayout
-    private let catalogue: any CatalogueStore
-    private let configuration: PipelineConfiguration
-    private let owner: String
-    private let logger: Logger
-    private let wakeup: Wakeup
-    private let onCommit: @Sendable () -> Void
-    private let lock = NSLock()
-    private var arrived = Arrivals()
+/// `step` and `handBack` run on one thread (the pipeline's); the pool's threads only report, to `reports`.
+public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe; everything else belongs to the stepping thread.
+    private let context: StageContext
+    /// What the pool's threads report between two steps: jobs whose worker started, and outcomes by job id.
+    private let reports: WorkerReports<(key: String, outcome: ImageWorkerPool.Outcome)>
     /// Jobs this process claimed and has not committed, by job id.
     private var held: [String: Held] = [:]
-    /// The last look for jobs claimed none: look again at `lookAgain`, or when requests are committed.
-    private var foundNone = false
-    private var lookAgain = ContinuousClock.now
+    /// When the last look for jobs claimed none (nil: it claimed some, or news came since). The next look is
+    /// `idleLook` after it, at `retryDue`, or at news of committed requests, whichever comes first.
+    private var idleSince: ContinuousClock.Instant?
     /// When the soonest job retried after a transient failure falls due, if any.
     private var retryDue: ContinuousClock.Instant?
-    /// Seconds between looks for jobs while none are known.
-    static let idleLook = 1
-
-    private static func seconds(until instant: ContinuousClock.Instant) -> Double {
-        let left = instant - ContinuousClock.now
-        return max(0, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
-    }
+    /// Time between looks for jobs while none are known.
+    static let idleLook = Duration.seconds(1)
     /// Tasks whose worker started, to mark `processing`.
     private var starts: [String] = []
     /// Outcomes whose result's place is not yet recorded.
@@ -49,11 +38,6 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
     private var uncommitted: [Finished] = []
     /// Started at the first claimed job: an idle process starts no worker.
     private var pool: ImageWorkerPool?
-
-    private struct Arrivals {
-        var starts: [String] = []
-        var results: [(key: String, outcome: ImageWorkerPool.Outcome)] = []
-    }
 
     /// A claimed job and what its worker was asked for.
     private struct Held {
@@ -84,15 +68,9 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
         var transient = false
     }
 
-    public init(layout: RootLayout, catalogue: any CatalogueStore, configuration: PipelineConfiguration, owner: String,
-                logger: Logger, wakeup: Wakeup, onCommit: @escaping @Sendable () -> Void) {
-        self.layout = layout
-        self.catalogue = catalogue
-        self.configuration = configuration
-        self.owner = owner
-        self.logger = logger
-        self.wakeup = wakeup
-        self.onCommit = onCommit
+    public init(_ context: StageContext) {
+        self.context = context
+        reports = WorkerReports(wakeup: context.wakeup)
     }
 
     /// Jobs this process has claimed and not yet committed.
@@ -100,21 +78,13 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
 
     private func startedPool() -> ImageWorkerPool {
         if let pool { return pool }
-        let limits = configuration.limits
-        let command = [configuration.imageWorkerExecutable, "image-worker", "--max-image-pixels", "\(limits.maxImagePixels)",
+        let limits = context.configuration.limits
+        let command = [context.configuration.imageWorkerExecutable, "image-worker", "--max-image-pixels", "\(limits.maxImagePixels)",
                        "--max-image-side", "\(limits.maxImageSide)", "--max-image-bytes", "\(limits.maxImageBytes)"]
-        let pool = ImageWorkerPool(command: command, slots: configuration.imageWorkers, timeout: configuration.taskTimeout, logger: logger,
-                                   onStart: { [weak self] key in self?.record { $0.starts.append(key) } },
-                                   onComplete: { [weak self] key, outcome in self?.record { $0.results.append((key, outcome)) } })
+        let pool = ImageWorkerPool(command: command, slots: context.configuration.imageWorkers, timeout: context.configuration.taskTimeout, logger: context.logger,
+                                   onStart: reports.started, onComplete: { [reports] key, outcome in reports.finished((key, outcome)) })
         self.pool = pool
         return pool
-    }
-
-    private func record(_ change: (inout Arrivals) -> Void) {
-        lock.lock()
-        change(&arrived)
-        lock.unlock()
-        wakeup.post(.jobs)
     }
 
     /// One round: outcomes recorded, their bytes linked and committed with their tasks; started tasks marked
@@ -128,33 +98,31 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
     /// (jobs another process handed back): a pipeline busy with downloads pays no image transaction per pass.
     @discardableResult
     public func step(claiming: Bool = true, newRequests: Bool = true) throws -> Double? {
-        lock.lock()
-        let news = arrived
-        arrived = Arrivals()
-        lock.unlock()
+        let news = reports.take()
         starts += news.starts.compactMap { held[$0]?.task.id }
         unrecorded += news.results.compactMap { key, outcome in held[key].map { Finished(held: $0, result: result(of: outcome)) } }
-        if newRequests { foundNone = false } // before anything can fail: the news is not lost with a failed step
-        let looking = !foundNone || ContinuousClock.now >= lookAgain
-        let room = claiming && looking ? configuration.imageWorkers * 2 - held.count : 0
+        if newRequests { idleSince = nil } // before anything can fail: the news is not lost with a failed step
+        let now = ContinuousClock.now
+        let looking = idleSince.map { now >= $0 + Self.idleLook } ?? true || retryDue.map { now >= $0 } ?? false
+        let room = claiming && looking ? context.configuration.imageWorkers * 2 - held.count : 0
         guard room > 0 || !unrecorded.isEmpty || !uncommitted.isEmpty || !starts.isEmpty else {
             // Idle: only a retry's due time calls for a wake-up; the next look happens at whatever wakes the loop.
-            return retryDue.map { Self.seconds(until: $0) }
+            return retryDue.map { max(0, ($0 - ContinuousClock.now).inSeconds) }
         }
 
         // 1. Where each result goes, recorded before the bytes are linked; starts marked; new jobs claimed.
         let toRecord = unrecorded, started = starts
-        let (recorded, claimed, refused, nextDue) = try catalogue.write { tx -> ([Bool], [Held], [Finished], Timestamp?) in
+        let (recorded, claimed, refused, nextDue) = try context.catalogue.write { tx -> ([Bool], [Held], [Finished], Timestamp?) in
             let recorded = try toRecord.map { end -> Bool in
                 guard case let .success(stored) = end.result else { return true }
-                return try tx.recordPlacement(job: end.held.job, owner: owner, path: stored.path) == .held
+                return try tx.recordPlacement(job: end.held.job, owner: context.owner, path: stored.path) == .held
             }
             for task in started { _ = try tx.updateTask(id: task, stage: TaskStageUpdate(status: .processing), from: [.pending]) }
             var claimed: [Held] = [], refused: [Finished] = []
-            for job in room > 0 ? try tx.claimJobs(kind: .image, owner: owner, now: .now(), limit: room) : [] {
+            for job in room > 0 ? try tx.claimJobs(kind: .image, owner: context.owner, now: .now(), limit: room) : [] {
                 guard let task = try tx.task(id: job.subject), task.status == .pending || task.status == .processing else {
                     // Its task ended another way: nothing to do (and bytes an earlier attempt placed are not a result).
-                    if try tx.finishJob(id: job.id, owner: owner) == .held, let stale = job.placedPath { try tx.addUnlink(stale) }
+                    if try tx.finishJob(id: job.id, owner: context.owner) == .held, let stale = job.placedPath { try tx.addUnlink(stale) }
                     continue
                 }
                 let temporary = RootLayout.taskResultTemporary(pid: getpid(), jobID: job.id)
@@ -173,22 +141,21 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
         starts.removeAll()
         unrecorded.removeAll()
         if room > 0 {
-            foundNone = claimed.isEmpty && refused.isEmpty
-            retryDue = nextDue.map { ContinuousClock.now + .milliseconds(Int64(max(0, $0.seconds - Timestamp.now().seconds) * 1000)) }
-            lookAgain = min(retryDue ?? ContinuousClock.now + .seconds(Self.idleLook), ContinuousClock.now + .seconds(Self.idleLook))
+            idleSince = claimed.isEmpty && refused.isEmpty ? now : nil
+            retryDue = nextDue.map { now + .milliseconds(Int64(max(0, $0.seconds - Timestamp.now().seconds) * 1000)) }
         }
-        if !started.isEmpty { onCommit() }
+        if !started.isEmpty { context.onCommit() }
 
         // 2. The bytes linked into place (a failure to do so is a transient failure of the task); then committed.
         for (var end, isRecorded) in zip(toRecord, recorded) {
             guard isRecorded else {
                 // No longer this process's job: its bytes are not the result.
-                unlinkat(layout.root.fd, end.held.temporary, 0)
+                unlinkat(context.layout.root.fd, end.held.temporary, 0)
                 held[end.held.job.id] = nil
                 continue
             }
             if case let .success(stored) = end.result,
-               renameat(layout.root.fd, end.held.temporary, layout.root.fd, stored.path) != 0 {
+               renameat(context.layout.root.fd, end.held.temporary, context.layout.root.fd, stored.path) != 0 {
                 end.result = .failure(Failure(message: "the result could not be stored: \(Errno(rawValue: errno))", transient: true))
             }
             uncommitted.append(end)
@@ -204,17 +171,17 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
         // 3. Each outcome committed with its task.
         if !uncommitted.isEmpty {
             let ends = uncommitted
-            try catalogue.write { tx in for end in ends { try commit(end, tx) } }
+            try context.catalogue.write { tx in for end in ends { try commit(end, tx) } }
             uncommitted.removeAll()
-            foundNone = false // a transient failure put a job back in the queue, perhaps: look again
+            idleSince = nil // a transient failure put a job back in the queue, perhaps: look again
             for end in ends {
                 held[end.held.job.id] = nil
-                unlinkat(layout.root.fd, end.held.temporary, 0)
+                unlinkat(context.layout.root.fd, end.held.temporary, 0)
                 if case let .failure(failure) = end.result {
-                    logger.warning("image task failed", metadata: ["task": "\(end.held.task.id)", "error": "\(failure.message)"])
+                    context.logger.warning("image task failed", metadata: ["task": "\(end.held.task.id)", "error": "\(failure.message)"])
                 }
             }
-            onCommit()
+            context.onCommit()
         }
         return nextDue.map { max(0, $0.seconds - Timestamp.now().seconds) }
     }
@@ -223,9 +190,9 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
     private func request(for work: Held) -> [UInt8] {
         var json = JSONWriter(capacity: 256 + work.task.params.count)
         json.beginObject()
-        json.key("source"); json.string(layout.root.path + "/" + work.source.storedPath!)
+        json.key("source"); json.string(context.layout.root.path + "/" + work.source.storedPath!)
         json.key("mime"); json.string(work.source.mime ?? "")
-        json.key("output"); json.string(layout.root.path + "/" + work.temporary)
+        json.key("output"); json.string(context.layout.root.path + "/" + work.temporary)
         json.key("algorithm"); json.string(work.task.algorithm)
         json.key("params"); json.raw(work.task.params.isEmpty ? Array("null".utf8) : work.task.params)
         json.endObject()
@@ -255,7 +222,7 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
         let job = end.held.job, task = end.held.task
         switch end.result {
         case let .success(stored):
-            guard try tx.finishJob(id: job.id, owner: owner) == .held else { return }
+            guard try tx.finishJob(id: job.id, owner: context.owner) == .held else { return }
             guard try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .finished, result: (stored.id, stored.format.fileExtension)),
                                     from: [.pending, .processing]) else {
                 try tx.addUnlink(stored.path)
@@ -268,14 +235,14 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
             try tx.insertFile(&file)
         case let .failure(failure):
             let attempts = job.attempts + 1
-            if failure.transient && attempts < configuration.maxAttempts {
-                let delay = min(configuration.maxRetryDelay, configuration.retryBaseDelay * pow(2, Double(attempts - 1)))
-                guard try tx.retryJob(id: job.id, owner: owner, attempts: attempts, notBefore: Timestamp(seconds: Timestamp.now().seconds + delay)) == .held else { return }
+            if failure.transient && attempts < context.configuration.maxAttempts {
+                let delay = min(context.configuration.maxRetryDelay, context.configuration.retryBaseDelay * pow(2, Double(attempts - 1)))
+                guard try tx.retryJob(id: job.id, owner: context.owner, attempts: attempts, notBefore: Timestamp(seconds: Timestamp.now().seconds + delay)) == .held else { return }
                 _ = try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .pending, error: "attempt \(attempts) failed (\(failure.message)); retrying"),
                                       from: [.pending, .processing])
                 return
             }
-            guard try tx.finishJob(id: job.id, owner: owner) == .held else { return }
+            guard try tx.finishJob(id: job.id, owner: context.owner) == .held else { return }
             if let stale = job.placedPath { try tx.addUnlink(stale) }
             _ = try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .error, error: failure.message), from: [.pending, .processing])
         }
@@ -294,12 +261,12 @@ public final class ImageStage: @unchecked Sendable { // `arrived` is guarded by 
         pool?.stop() // nothing arrives after this
         pool = nil
         do { try step(claiming: false) } catch {
-            logger.error("could not commit finished image tasks while stopping; they run again", metadata: ["error": "\(error)"])
+            context.logger.error("could not commit finished image tasks while stopping; they run again", metadata: ["error": "\(error)"])
         }
-        for work in held.values { unlinkat(layout.root.fd, work.temporary, 0) }
-        let released = JobRelease.handBack(owner: owner, kind: .image, what: "image tasks", maxAttempts: configuration.maxAttempts,
-                                           catalogue: catalogue, logger: logger)
+        for work in held.values { unlinkat(context.layout.root.fd, work.temporary, 0) }
+        let released = JobRelease.handBack(owner: context.owner, kind: .image, what: "image tasks", maxAttempts: context.configuration.maxAttempts,
+                                           catalogue: context.catalogue, logger: context.logger)
         held.removeAll()
-        if released { onCommit() }
+        if released { context.onCommit() }
     }
 }

@@ -26,10 +26,10 @@ public final class PipelineStages: @unchecked Sendable { // the pass's state is 
         let publisher = PublisherService(publisher: ingest.publisher, logger: logger)
         self.publisher = publisher
         ingest.onCommit = { publisher.poke() }
-        downloads = DownloadStage(layout: layout, catalogue: catalogue, configuration: configuration,
-                                  owner: ingest.work.owner, logger: logger, wakeup: wakeup) { publisher.poke() }
-        images = ImageStage(layout: layout, catalogue: catalogue, configuration: configuration,
-                            owner: ingest.work.owner, logger: logger, wakeup: wakeup) { publisher.poke() }
+        let context = StageContext(layout: layout, catalogue: catalogue, configuration: configuration, owner: ingest.work.owner,
+                                   logger: logger, wakeup: wakeup) { publisher.poke() }
+        downloads = DownloadStage(context)
+        images = ImageStage(context)
     }
 
     /// Jobs this process holds (downloads and image tasks).

@@ -45,7 +45,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     /// Writes `outbox/recent-receipts.json` when it is missing (a root from before it existed): a pass writes it only
     /// when it publishes receipts.
     public func writeRecentReceiptsIfMissing() throws {
-        let name = String(RootLayout.recentReceiptsFile.dropFirst(RootLayout.outboxFolder.count + 1))
+        let name = RootLayout.recentReceiptsName
         guard faccessat(outbox.outbox.fd, name, F_OK, 0) != 0 else { return }
         while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
         defer { flock(lockFD, LOCK_UN) }
@@ -138,40 +138,41 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             receipts.append(output)
         }
 
-        var listings: [Output] = []
-        for page in pages.sorted() {
-            let files = try reading.files(seqFrom: page * listingPageSize, to: (page + 1) * listingPageSize)
-            listings.append(listingPage(page, in: outbox.files, key: "files", capacity: 400 * files.count) { json in
-                for file in files { file.write(to: &json) }
-            })
+        var listings = try listing(pages, in: outbox.files, key: "files", bytesEach: 400, objects: reading.files(seqFrom:to:),
+                                   write: { file, json in file.write(to: &json) }) {
+            listingIndex(in: outbox.files, count: try reading.fileCount(), lastSeq: try reading.lastFileSeq())
         }
-        if !pages.isEmpty {
-            listings.append(listingIndex(in: outbox.files, count: try reading.fileCount(), lastSeq: try reading.lastFileSeq()))
+        listings += try listing(petPages, in: outbox.pets, key: "pets", bytesEach: 300, objects: reading.pets(seqFrom:to:),
+                                write: { pet, json in pet.write(to: &json, baseURL: baseURL) }) {
+            listingIndex(in: outbox.pets, count: try reading.petCount(hasPhotos: nil), lastSeq: try reading.lastPetSeq(),
+                         extra: ("with_photos", try reading.petCount(hasPhotos: true)))
         }
-        for page in petPages.sorted() {
-            let pets = try reading.pets(seqFrom: page * listingPageSize, to: (page + 1) * listingPageSize)
-            listings.append(listingPage(page, in: outbox.pets, key: "pets", capacity: 300 * pets.count) { json in
-                for pet in pets { pet.write(to: &json, baseURL: baseURL) }
-            })
-        }
-        if !petPages.isEmpty {
-            listings.append(listingIndex(in: outbox.pets, count: try reading.petCount(hasPhotos: nil), lastSeq: try reading.lastPetSeq(),
-                                         extra: ("with_photos", try reading.petCount(hasPhotos: true))))
-        }
-        for page in taskPages.sorted() {
-            let tasks = try reading.tasks(seqFrom: page * listingPageSize, to: (page + 1) * listingPageSize)
-            listings.append(listingPage(page, in: outbox.tasks, key: "tasks", capacity: 400 * tasks.count) { json in
-                for task in tasks { task.write(to: &json) }
-            })
-        }
-        if !taskPages.isEmpty {
-            listings.append(listingIndex(in: outbox.tasks, count: try reading.taskCount(), lastSeq: try reading.lastTaskSeq()))
+        listings += try listing(taskPages, in: outbox.tasks, key: "tasks", bytesEach: 400, objects: reading.tasks(seqFrom:to:),
+                                write: { task, json in task.write(to: &json) }) {
+            listingIndex(in: outbox.tasks, count: try reading.taskCount(), lastSeq: try reading.lastTaskSeq())
         }
         if !receipts.isEmpty {
-            listings.append(.write(folder: outbox.outbox, name: String(RootLayout.recentReceiptsFile.dropFirst(RootLayout.outboxFolder.count + 1)),
+            listings.append(.write(folder: outbox.outbox, name: RootLayout.recentReceiptsName,
                                    bytes: RecentReceipts.render(try reading.recentRequests(limit: RecentReceipts.count))))
         }
         return [results, objects, receipts, listings]
+    }
+
+    /// A listing's outputs for the `pages` a pass touched: each page rewritten from the snapshot (`objects` gives the
+    /// objects of a seq range, about `bytesEach` of JSON each), then the index; none when no page was touched.
+    private func listing<T>(_ pages: Set<Int64>, in folder: Directory, key: String, bytesEach: Int,
+                            objects: (Int64, Int64) throws -> [T], write: (T, inout JSONWriter) -> Void,
+                            index: () throws -> Output) throws -> [Output] {
+        guard !pages.isEmpty else { return [] }
+        var outputs: [Output] = []
+        for page in pages.sorted() {
+            let items = try objects(page * listingPageSize, (page + 1) * listingPageSize)
+            outputs.append(listingPage(page, in: folder, key: key, capacity: bytesEach * items.count) { json in
+                for item in items { write(item, &json) }
+            })
+        }
+        outputs.append(try index())
+        return outputs
     }
 
     /// `page-<n>.json`: `{"page", "per_page", "<key>": [objects with n×100 ≤ seq < n×100+100]}`.

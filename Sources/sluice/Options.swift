@@ -62,9 +62,9 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "Abort a download that moves no byte for this many seconds.")
     var stallTimeout: Int = 30
     @Option(help: "Image worker processes (default: one per core).")
-    var imageWorkers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    var imageWorkers: Int = PipelineConfiguration(root: "").imageWorkers
     @Option(help: "Seconds one image task may run before its worker is stopped and the task ends in error.")
-    var taskTimeout: Double = 60
+    var taskTimeout: Double = PipelineConfiguration(root: "").taskTimeout
     @OptionGroup var images: ImageLimitOptions
 
     func validate() throws {
@@ -101,11 +101,11 @@ struct PipelineOptions: ParsableArguments {
 /// What an image may be (photos and image tasks' inputs), checked from its header before decoding.
 struct ImageLimitOptions: ParsableArguments {
     @Option(help: "Most pixels (width × height) an image may have.")
-    var maxImagePixels: Int = 50_000_000
+    var maxImagePixels: Int = Limits().maxImagePixels
     @Option(help: "Most pixels on either side of an image.")
-    var maxImageSide: Int = 16_384
+    var maxImageSide: Int = Limits().maxImageSide
     @Option(help: "Largest image file, in bytes.")
-    var maxImageBytes: Int = 50 << 20
+    var maxImageBytes: Int = Limits().maxImageBytes
 
     func validate() throws {
         guard maxImagePixels > 0, maxImageSide > 0, maxImageBytes > 0 else { throw ValidationError("image limits must be positive") }

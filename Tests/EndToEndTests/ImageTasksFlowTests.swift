@@ -242,12 +242,17 @@ import TestSupport
         expectEveryTaskFinishedOnce(root, tasks, source: source)
     }
 
+    /// A small PNG uploaded and stored by a `run`; its File's id.
+    func storedImage(_ root: TemporaryRoot) throws -> String {
+        try root.drop("small.png", try gradient(60, 40).png())
+        _ = try SluiceProcess.run(["run", "--root", root.path])
+        return try #require(body(root, "small.png.json")["id"] as? String)
+    }
+
     @Test func aFailedCommitKeepsTheResultsForTheNextStep() throws {
         let root = TemporaryRoot("e2e-task-fail")
         defer { root.remove() }
-        try root.drop("small.png", try gradient(60, 40).png())
-        _ = try SluiceProcess.run(["run", "--root", root.path])
-        let source = try #require(body(root, "small.png.json")["id"] as? String)
+        let source = try storedImage(root)
         try root.drop("jobs.json", json: #"{"op": "image.job", "file_ids": ["\#(source)", "\#(source)", "\#(source)"], "algorithm": "negate"}"#)
         // The step after the results are linked fails once (as a busy catalogue would); the same run commits them.
         let failing = try SluiceProcess.run(["run", "--root", root.path], environment: ["SLUICE_FAULTS": "image.after-link=fail"])
@@ -260,9 +265,7 @@ import TestSupport
     @Test func aCrashBetweenLinkingAResultAndCommittingItLeavesNoOrphan() throws {
         let root = TemporaryRoot("e2e-task-crash")
         defer { root.remove() }
-        try root.drop("small.png", try gradient(60, 40).png())
-        _ = try SluiceProcess.run(["run", "--root", root.path])
-        let source = try #require(body(root, "small.png.json")["id"] as? String)
+        let source = try storedImage(root)
         try root.drop("jobs.json", json: #"{"op": "image.job", "file_ids": ["\#(source)", "\#(source)"], "algorithm": "negate"}"#)
         let crashed = try SluiceProcess.run(["run", "--root", root.path], environment: ["SLUICE_FAULTS": "image.after-link=crash"])
         #expect(crashed.status != 0, "killed at the fault point")

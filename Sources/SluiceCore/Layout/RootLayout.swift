@@ -32,8 +32,9 @@ public struct RootLayout: Sendable {
     public static let resultsFolder = "outbox/results"
     /// `resultsFolder` relative to `outbox/` (as the reader and the browse page name it).
     public static let resultsFolderInOutbox = "results"
-    /// The newest receipts, summarised for the browse page (outside `receipts/`, where any drop name may land).
-    public static let recentReceiptsFile = "outbox/recent-receipts.json"
+    /// The newest receipts, summarised for the browse page, under `outbox/` (outside `receipts/`, where any drop name
+    /// may land).
+    public static let recentReceiptsName = "recent-receipts.json"
     /// Sluice's own state: the catalogue and the publisher's lock.
     public static let stateFolder = ".sluice"
     public static let catalogueFile = ".sluice/catalogue.sqlite"

@@ -68,13 +68,14 @@ final class MemoryTransaction: CatalogueWriting {
 
     func file(id: String) -> FileRecord? { state.files[id] }
 
-    func files(afterSeq: Int64, limit: Int) -> [FileRecord] {
-        Array(state.fileSeqs.keys.filter { $0 > afterSeq }.sorted().prefix(limit).compactMap { state.files[state.fileSeqs[$0]!] })
+    /// The records whose seq is in `range`, in seq order, at most `limit`.
+    private func inSeqOrder<T>(_ seqs: [Int64: String], _ records: [String: T], _ range: Range<Int64>, limit: Int = .max) -> [T] {
+        Array(seqs.keys.filter(range.contains).sorted().prefix(limit).compactMap { records[seqs[$0]!] })
     }
 
-    func files(seqFrom lower: Int64, to upper: Int64) -> [FileRecord] {
-        state.fileSeqs.keys.filter { $0 >= lower && $0 < upper }.sorted().compactMap { state.files[state.fileSeqs[$0]!] }
-    }
+    func files(afterSeq: Int64, limit: Int) -> [FileRecord] { inSeqOrder(state.fileSeqs, state.files, (afterSeq + 1)..<Int64.max, limit: limit) }
+
+    func files(seqFrom lower: Int64, to upper: Int64) -> [FileRecord] { inSeqOrder(state.fileSeqs, state.files, lower..<upper) }
 
     func fileCount() -> Int { state.files.count }
     func lastFileSeq() -> Int64 { state.lastSeq }
@@ -338,13 +339,9 @@ final class MemoryTransaction: CatalogueWriting {
 
     func task(id: String) -> TaskRecord? { state.tasks[id] }
 
-    func tasks(afterSeq: Int64, limit: Int) -> [TaskRecord] {
-        Array(state.taskSeqs.keys.filter { $0 > afterSeq }.sorted().prefix(limit).compactMap { state.tasks[state.taskSeqs[$0]!] })
-    }
+    func tasks(afterSeq: Int64, limit: Int) -> [TaskRecord] { inSeqOrder(state.taskSeqs, state.tasks, (afterSeq + 1)..<Int64.max, limit: limit) }
 
-    func tasks(seqFrom lower: Int64, to upper: Int64) -> [TaskRecord] {
-        state.taskSeqs.keys.filter { $0 >= lower && $0 < upper }.sorted().compactMap { state.tasks[state.taskSeqs[$0]!] }
-    }
+    func tasks(seqFrom lower: Int64, to upper: Int64) -> [TaskRecord] { inSeqOrder(state.taskSeqs, state.tasks, lower..<upper) }
 
     func taskCount() -> Int { state.tasks.count }
     func lastTaskSeq() -> Int64 { state.lastTaskSeq }
