@@ -226,13 +226,18 @@ struct SQLiteTransaction: CatalogueWriting {
         return .held
     }
 
+    func markBegun(jobIDs: [String], owner: String) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE jobs SET began = 1 WHERE id = ? AND owner = ?")
+        for id in jobIDs { try statement.execute(arguments: [id, owner]) }
+    }
+
     func finishJob(id: String, owner: String?) throws -> JobHold {
         try db.cachedStatement(sql: "DELETE FROM jobs WHERE id = ? AND owner IS ?").execute(arguments: [id, owner])
         return db.changesCount > 0 ? .held : try jobExists(id) ? .notHeld : .gone
     }
 
     func retryJob(id: String, owner: String, attempts: Int, notBefore: Timestamp) throws -> JobHold {
-        try db.cachedStatement(sql: "UPDATE jobs SET owner = NULL, attempts = ?, not_before = ? WHERE id = ? AND owner = ?")
+        try db.cachedStatement(sql: "UPDATE jobs SET owner = NULL, began = 0, attempts = ?, not_before = ? WHERE id = ? AND owner = ?")
             .execute(arguments: [attempts, notBefore.microseconds, id, owner])
         return db.changesCount > 0 ? .held : try jobExists(id) ? .notHeld : .gone
     }
@@ -250,7 +255,8 @@ struct SQLiteTransaction: CatalogueWriting {
     func releaseJobs(owner: String, kind: Job.Kind?, countingAnAttempt: Bool) throws -> [Job] {
         try Row.fetchAll(db.cachedStatement(sql: """
             UPDATE jobs SET owner = NULL,
-                attempts = attempts + (?1 AND ((placed_path IS NOT NULL AND kind = 'download')
+                began = 0,
+                attempts = attempts + (?1 AND (began OR (placed_path IS NOT NULL AND kind = 'download')
                                                OR EXISTS (SELECT 1 FROM files WHERE files.id = jobs.subject AND files.status = 'downloading')
                                                OR EXISTS (SELECT 1 FROM tasks WHERE tasks.id = jobs.subject AND tasks.status = 'processing')))
             WHERE owner = ?2 AND (?3 IS NULL OR kind = ?3)

@@ -136,6 +136,13 @@ enum Schema {
                 ALTER TABLE clock ADD COLUMN tasks INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v8") { db in
+            try db.execute(sql: """
+                -- Set when a job's work started (a transfer connected, a worker took the task): if its owner dies
+                -- after that, the job spends an attempt, however soon it died. Cleared when the job goes back to the queue.
+                ALTER TABLE jobs ADD COLUMN began INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

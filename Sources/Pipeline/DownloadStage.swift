@@ -24,6 +24,8 @@ public final class DownloadStage: @unchecked Sendable { // `reports` is thread-s
     private let reports: WorkerReports<DownloadResult>
     /// Jobs this process claimed and has not committed, by job id.
     private var held: [String: Job] = [:]
+    /// Jobs whose transfer started, to mark begun in the next transaction (a death after counts an attempt).
+    private var begun: [String] = []
     /// Files whose transfer started, and when: marked `downloading` once it has run `shownAfter`.
     private var starts: [(subject: String, at: ContinuousClock.Instant)] = []
     /// How long a transfer runs before its File shows `downloading`.
@@ -103,6 +105,7 @@ public final class DownloadStage: @unchecked Sendable { // `reports` is thread-s
                 }
                 return try tx.recordPlacement(job: finished.job, owner: context.owner, path: finished.placement!.path) == .held
             }
+            try tx.markBegun(jobIDs: begun, owner: context.owner)
             for subject in started { _ = try tx.setFileStatus(id: subject, to: .downloading, from: [.pending]) }
             let claimed = room > 0 ? try tx.claimJobs(kind: .download, owner: context.owner, now: now, limit: room) : []
             let nextDue = room > claimed.count ? try tx.nextJobDue(kind: .download) : nil
@@ -113,6 +116,7 @@ public final class DownloadStage: @unchecked Sendable { // `reports` is thread-s
         let changed = !uncommitted.isEmpty || !started.isEmpty || recorded.contains(false)
         for finished in uncommitted { held[finished.job.id] = nil }
         uncommitted.removeAll()
+        begun.removeAll()
         let marked = Set(started)
         starts.removeAll { ended.contains($0.subject) || marked.contains($0.subject) }
         unrecorded.removeAll()
@@ -165,7 +169,11 @@ public final class DownloadStage: @unchecked Sendable { // `reports` is thread-s
     /// Moves what curl reported into the stage: results paired with their jobs by key, successes given their place.
     private func collectArrivals() {
         let news = reports.take()
-        for key in news.starts { if let job = held[key] { starts.append((job.subject, ContinuousClock.now)) } }
+        for key in news.starts {
+            guard let job = held[key] else { continue }
+            begun.append(key)
+            starts.append((job.subject, ContinuousClock.now))
+        }
         for result in news.results {
             guard let job = held[result.key] else { continue }
             if case .success = result.outcome, let file = result.file {
@@ -219,8 +227,7 @@ public final class DownloadStage: @unchecked Sendable { // `reports` is thread-s
         case let .failure(message, transient, retryAfter):
             let attempts = job.attempts + 1
             if transient && attempts < context.configuration.maxAttempts {
-                let backoff = context.configuration.retryBaseDelay * pow(2, Double(attempts - 1))
-                let delay = min(context.configuration.maxRetryDelay, max(backoff, retryAfter ?? 0))
+                let delay = context.configuration.retryDelay(after: attempts, atLeast: retryAfter ?? 0)
                 let due = Timestamp(seconds: Timestamp.now().seconds + delay)
                 guard try tx.retryJob(id: job.id, owner: context.owner, attempts: attempts, notBefore: due) == .held else { return }
                 let error = "attempt \(attempts) of \(context.configuration.maxAttempts) failed (\(message)); retrying in \(Int(delay.rounded(.up))) s"

@@ -30,7 +30,7 @@ public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe
     private var retryDue: ContinuousClock.Instant?
     /// Time between looks for jobs while none are known.
     static let idleLook = Duration.seconds(1)
-    /// Tasks whose worker started, to mark `processing`.
+    /// Jobs whose worker started, to mark begun and their tasks `processing`.
     private var starts: [String] = []
     /// Outcomes whose result's place is not yet recorded.
     private var unrecorded: [Finished] = []
@@ -39,11 +39,12 @@ public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe
     /// Started at the first claimed job: an idle process starts no worker.
     private var pool: ImageWorkerPool?
 
-    /// A claimed job and what its worker was asked for.
+    /// A claimed job and what its result needs.
     private struct Held {
         var job: Job
         var task: TaskRecord
-        var source: FileRecord
+        /// The source File's name, which names the result (empty for a task refused before it ran).
+        var sourceName: String
         /// Where the worker writes the result, in `upload/.part/` (a name `removeStaleTemporaries` knows).
         var temporary: String
     }
@@ -99,7 +100,7 @@ public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe
     @discardableResult
     public func step(claiming: Bool = true, newRequests: Bool = true) throws -> Double? {
         let news = reports.take()
-        starts += news.starts.compactMap { held[$0]?.task.id }
+        starts += news.starts.filter { held[$0] != nil }
         unrecorded += news.results.compactMap { key, outcome in held[key].map { Finished(held: $0, result: result(of: outcome)) } }
         if newRequests { idleSince = nil } // before anything can fail: the news is not lost with a failed step
         let now = ContinuousClock.now
@@ -112,13 +113,17 @@ public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe
 
         // 1. Where each result goes, recorded before the bytes are linked; starts marked; new jobs claimed.
         let toRecord = unrecorded, started = starts
-        let (recorded, claimed, refused, nextDue) = try context.catalogue.write { tx -> ([Bool], [Held], [Finished], Timestamp?) in
+        let (recorded, claimed, refused, nextDue) = try context.catalogue.write { tx -> ([Bool], [(held: Held, request: [UInt8])], [Finished], Timestamp?) in
             let recorded = try toRecord.map { end -> Bool in
                 guard case let .success(stored) = end.result else { return true }
                 return try tx.recordPlacement(job: end.held.job, owner: context.owner, path: stored.path) == .held
             }
-            for task in started { _ = try tx.updateTask(id: task, stage: TaskStageUpdate(status: .processing), from: [.pending]) }
-            var claimed: [Held] = [], refused: [Finished] = []
+            try tx.markBegun(jobIDs: started, owner: context.owner)
+            for key in started {
+                guard let task = held[key]?.task.id else { continue }
+                _ = try tx.updateTask(id: task, stage: TaskStageUpdate(status: .processing), from: [.pending])
+            }
+            var claimed: [(held: Held, request: [UInt8])] = [], refused: [Finished] = []
             for job in room > 0 ? try tx.claimJobs(kind: .image, owner: context.owner, now: .now(), limit: room) : [] {
                 guard let task = try tx.task(id: job.subject), task.status == .pending || task.status == .processing else {
                     // Its task ended another way: nothing to do (and bytes an earlier attempt placed are not a result).
@@ -127,12 +132,12 @@ public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe
                 }
                 let temporary = RootLayout.taskResultTemporary(pid: getpid(), jobID: job.id)
                 guard let source = try tx.file(id: task.sourceID), source.status == .ready, source.storedPath != nil else {
-                    let held = Held(job: job, task: task, source: FileRecord(id: task.sourceID, url: nil, name: "", addedAt: .now(), status: .error),
-                                    temporary: temporary)
+                    let held = Held(job: job, task: task, sourceName: "", temporary: temporary)
                     refused.append(Finished(held: held, result: .failure(Failure(message: "the source file \(task.sourceID) was deleted (or is no longer ready) before the task ran"))))
                     continue
                 }
-                claimed.append(Held(job: job, task: task, source: source, temporary: temporary))
+                claimed.append((Held(job: job, task: task, sourceName: source.name, temporary: temporary),
+                                request(task: task, source: source, temporary: temporary)))
             }
             // A job retried after a transient failure falls due later.
             let nextDue = room > claimed.count + refused.count ? try tx.nextJobDue(kind: .image) : nil
@@ -163,8 +168,8 @@ public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe
         for end in refused { held[end.held.job.id] = end.held }
         uncommitted += refused
         if !claimed.isEmpty {
-            for work in claimed { held[work.job.id] = work }
-            startedPool().submit(claimed.map { ImageWorkerPool.Work(key: $0.job.id, request: request(for: $0)) })
+            for work in claimed { held[work.held.job.id] = work.held }
+            startedPool().submit(claimed.map { ImageWorkerPool.Work(key: $0.held.job.id, request: $0.request) })
         }
         if !uncommitted.isEmpty { try FaultPoint.imageAfterLink.reach() }
 
@@ -186,15 +191,15 @@ public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe
         return nextDue.map { max(0, $0.seconds - Timestamp.now().seconds) }
     }
 
-    /// The worker's request line for a claimed job.
-    private func request(for work: Held) -> [UInt8] {
-        var json = JSONWriter(capacity: 256 + work.task.params.count)
+    /// The worker's request line for `task` on its stored `source`, the result written to `temporary`.
+    private func request(task: TaskRecord, source: FileRecord, temporary: String) -> [UInt8] {
+        var json = JSONWriter(capacity: 256 + task.params.count)
         json.beginObject()
-        json.key("source"); json.string(context.layout.root.path + "/" + work.source.storedPath!)
-        json.key("mime"); json.string(work.source.mime ?? "")
-        json.key("output"); json.string(context.layout.root.path + "/" + work.temporary)
-        json.key("algorithm"); json.string(work.task.algorithm)
-        json.key("params"); json.raw(work.task.params.isEmpty ? Array("null".utf8) : work.task.params)
+        json.key("source"); json.string(context.layout.root.path + "/" + (source.storedPath ?? ""))
+        json.key("mime"); json.string(source.mime ?? "")
+        json.key("output"); json.string(context.layout.root.path + "/" + temporary)
+        json.key("algorithm"); json.string(task.algorithm)
+        json.key("params"); json.raw(task.params.isEmpty ? Array("null".utf8) : task.params)
         json.endObject()
         return json.bytes
     }
@@ -228,7 +233,7 @@ public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe
                 try tx.addUnlink(stored.path)
                 return
             }
-            var file = FileRecord(id: stored.id, url: nil, name: Self.resultName(source: end.held.source.name, algorithm: task.algorithm, format: stored.format),
+            var file = FileRecord(id: stored.id, url: nil, name: Self.resultName(source: end.held.sourceName, algorithm: task.algorithm, format: stored.format),
                                   fileExtension: stored.format.fileExtension, comment: "result of task \(task.id) (\(task.algorithm)) on file \(task.sourceID)",
                                   mime: stored.format.mime, kind: .image, size: stored.size, addedAt: .now(), status: .ready,
                                   imageSize: ImageHeader(width: stored.width, height: stored.height))
@@ -236,7 +241,7 @@ public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe
         case let .failure(failure):
             let attempts = job.attempts + 1
             if failure.transient && attempts < context.configuration.maxAttempts {
-                let delay = min(context.configuration.maxRetryDelay, context.configuration.retryBaseDelay * pow(2, Double(attempts - 1)))
+                let delay = context.configuration.retryDelay(after: attempts)
                 guard try tx.retryJob(id: job.id, owner: context.owner, attempts: attempts, notBefore: Timestamp(seconds: Timestamp.now().seconds + delay)) == .held else { return }
                 _ = try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .pending, error: "attempt \(attempts) failed (\(failure.message)); retrying"),
                                       from: [.pending, .processing])

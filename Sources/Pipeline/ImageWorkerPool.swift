@@ -105,6 +105,12 @@ final class ImageWorkerPool: @unchecked Sendable { // `queue`, `stopping` and `c
             onStart(work.key)
             let outcome: Outcome
             do {
+                if let idle = child, idle.hasExited {
+                    // It died while it waited (the OOM killer, a signal): not this task's doing; a new one takes it.
+                    condition.withLock { children[slot] = nil }
+                    idle.end(kill: false)
+                    child = nil
+                }
                 if child == nil {
                     do { child = try Child(command: command) } catch {
                         logger.error("could not start an image worker", metadata: ["error": "\(error)"])
@@ -214,6 +220,12 @@ final class ImageWorkerPool: @unchecked Sendable { // `queue`, `stopping` and `c
             let status = info._sifields._sigchld.si_status
             return info.si_code == CLD_EXITED ? "the image worker exited (status \(status)) while working on this image"
                 : "the image worker died (signal \(status): \(String(cString: strsignal(status)))) while working on this image"
+        }
+
+        /// True once the child has exited (it is not reaped here: `end` does that).
+        var hasExited: Bool {
+            var info = siginfo_t()
+            return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
         }
 
         /// Ends the child: its input closed (it exits), or killed; and reaped.

@@ -29,4 +29,10 @@ public struct PipelineConfiguration: Sendable {
     public var recoveryInterval: Double = 5
 
     public init(root: String) { self.root = root }
+
+    /// Seconds before a job whose `attempts`-th attempt failed for a reason time can mend runs again: the base delay
+    /// doubled each attempt, at least `atLeast` (a server's Retry-After), at most `maxRetryDelay`.
+    public func retryDelay(after attempts: Int, atLeast: Double = 0) -> Double {
+        min(maxRetryDelay, max(retryBaseDelay * pow(2, Double(attempts - 1)), atLeast))
+    }
 }

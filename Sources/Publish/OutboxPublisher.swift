@@ -20,6 +20,8 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     private let parallelFrom = 64
     /// Where the reader serves photos: published pets name their photos' urls with it.
     private let baseURL: String
+    /// The recent receipts' summaries, kept between passes (used under the publish lock, by one thread at a time).
+    private let summaries = RecentReceipts.SummaryCache()
 
     public init(root: String, catalogue: any CatalogueStore, baseURL: String = PhotoURL.defaultBase) throws {
         self.catalogue = catalogue
@@ -49,7 +51,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         guard faccessat(outbox.outbox.fd, name, F_OK, 0) != 0 else { return }
         while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
         defer { flock(lockFD, LOCK_UN) }
-        let bytes = RecentReceipts.render(try catalogue.read { try $0.recentRequests(limit: RecentReceipts.count) })
+        let bytes = RecentReceipts.render(try catalogue.read { try $0.recentRequests(limit: RecentReceipts.count) }, summaries: summaries)
         try outbox.outbox.writeAtomically(name, bytes, tempTag: "\(tag)-recent")
     }
 
@@ -153,7 +155,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         }
         if !receipts.isEmpty {
             listings.append(.write(folder: outbox.outbox, name: RootLayout.recentReceiptsName,
-                                   bytes: RecentReceipts.render(try reading.recentRequests(limit: RecentReceipts.count))))
+                                   bytes: RecentReceipts.render(try reading.recentRequests(limit: RecentReceipts.count), summaries: summaries)))
         }
         return [results, objects, receipts, listings]
     }
@@ -235,11 +237,19 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             // Linked under a temporary name, then renamed over: a reader sees the whole result or none.
             let temp = ".tmp-\(tempTag)"
             unlinkat(folder.fd, temp, 0)
-            guard linkat(outbox.root.fd, from, folder.fd, temp, 0) == 0 else {
-                // The bytes are gone: their File was deleted since this snapshot, which changed the task, so a later
-                // pass publishes it without a result (and removes this name).
-                if errno == ENOENT { return }
-                throw SystemCallError.current("link", folder.path + "/" + name)
+            if linkat(outbox.root.fd, from, folder.fd, temp, 0) != 0 {
+                switch errno {
+                case ENOENT:
+                    // The bytes are gone: their File was deleted since this snapshot, which changed the task, so a
+                    // later pass publishes it without a result (and removes this name).
+                    return
+                case EXDEV, EPERM, EMLINK:
+                    // `outbox/` on another file system (or links refused): a copy, as uploads get (`Directory.copy`).
+                    try folder.copy(from: outbox.root, from, to: name, through: temp)
+                    return
+                default:
+                    throw SystemCallError.current("link", folder.path + "/" + name)
+                }
             }
             guard renameat(folder.fd, temp, folder.fd, name) == 0 else { throw SystemCallError.current("rename", folder.path + "/" + name) }
         }

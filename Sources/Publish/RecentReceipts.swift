@@ -10,7 +10,9 @@ public enum RecentReceipts {
     /// `{"receipts": [{"name", "receipt", "id", "received_at", "status", "refused", "results", "error"}]}`, newest first.
     /// `receipt` is its path under `outbox/`; `status` the single status, or the first refusal's in a batch (200 when
     /// none); `refused` how many of a batch's results are not 200; `error` the first refusal's description.
-    public static func render(_ requests: [RequestRecord]) -> [UInt8] {
+    /// `summaries` keeps what earlier renders read (a committed receipt never changes): each receipt is parsed once,
+    /// not at every pass that lists it.
+    static func render(_ requests: [RequestRecord], summaries: SummaryCache) -> [UInt8] {
         var json = JSONWriter(capacity: 256 * requests.count + 32)
         json.beginObject()
         json.key("receipts"); json.beginArray()
@@ -20,7 +22,7 @@ public enum RecentReceipts {
             json.key("receipt"); json.string("receipts/" + request.receiptName)
             json.key("id"); json.string(request.id)
             // A receipt over `RequestRecord.summarisedReceiptBytes` (a batch of thousands) comes empty: listed unread.
-            let summary = request.receipt.isEmpty ? nil : summarise(request.receipt)
+            let summary = summaries.summary(of: request)
             json.key("received_at"); json.optionalString(summary?.receivedAt)
             json.key("status"); if let status = summary?.status { json.int(status) } else { json.null() }
             json.key("results"); if let results = summary?.results { json.int(results) } else { json.null() }
@@ -30,7 +32,29 @@ public enum RecentReceipts {
         }
         json.endArray()
         json.endObject()
+        summaries.prune()
         return json.bytes
+    }
+
+    /// Summaries by request id, for the requests the last render listed.
+    final class SummaryCache {
+        private var kept: [String: Summary?] = [:]
+        private var listed: [String] = []
+
+        func summary(of request: RequestRecord) -> Summary? {
+            listed.append(request.id)
+            if let known = kept[request.id] { return known }
+            let summary = request.receipt.isEmpty ? nil : summarise(request.receipt)
+            kept[request.id] = summary
+            return summary
+        }
+
+        /// Forgets what the last render did not list.
+        func prune() {
+            let keep = Set(listed)
+            kept = kept.filter { keep.contains($0.key) }
+            listed.removeAll()
+        }
     }
 
     struct Summary {

@@ -16,9 +16,10 @@ struct ImageWorkerCommand: ParsableCommand {
     @OptionGroup var images: ImageLimitOptions
 
     func run() throws {
-        // Ends with the pipeline that started it, however that ends (its socket also closes, but a long task would run on).
+        // Ends with the pipeline that started it, however that ends (its socket also closes, but a long task would run
+        // on). A pipeline that died before this call has closed the socket: the loop below then ends at once. (No look
+        // at getppid(): a pipeline may itself be pid 1, in a container.)
         _ = sluice_die_with_parent()
-        if getppid() == 1 { return }
         ImageWorker.serve(limits: images.limits(Limits()))
     }
 }

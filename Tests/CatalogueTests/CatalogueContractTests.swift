@@ -378,6 +378,32 @@ func sampleFile(_ name: String = "f") -> FileRecord {
 }
 
 @Suite struct SQLiteCatalogueTests {
+    @Test(arguments: Store.allCases) func aJobMarkedBegunSpendsAnAttemptHoweverSoonItsOwnerDied(store: Store) throws {
+        let (c, remove) = try store.make()
+        defer { remove() }
+        var file = sampleFile("quick")
+        try c.write { try $0.insertFile(&file) }
+        let job = Job(id: Identifier.make(), kind: .download, subject: file.id, payload: "http://h/q", notBefore: .now())
+        try c.write { try $0.enqueueJob(job) }
+        _ = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: .now(), limit: 1) }
+        // Begun (its transfer connected) while its File still shows pending: a death now spends an attempt.
+        try c.write { try $0.markBegun(jobIDs: [job.id], owner: "p2") } // not p2's: nothing noted
+        #expect(try c.write { try $0.releaseJobs(owner: "p1", countingAnAttempt: true) }.map(\.attempts) == [0], "marked by another: not begun")
+        _ = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: .now(), limit: 1) }
+        try c.write { try $0.markBegun(jobIDs: [job.id], owner: "p1") }
+        #expect(try c.read { try $0.file(id: file.id)?.status } == .pending)
+        #expect(try c.write { try $0.releaseJobs(owner: "p1", countingAnAttempt: true) }.map(\.attempts) == [1])
+        // Back in the queue it is no longer begun: claimed again and released, it spends nothing more.
+        _ = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: .now(), limit: 1) }
+        #expect(try c.write { try $0.releaseJobs(owner: "p1", countingAnAttempt: true) }.map(\.attempts) == [1])
+        // A retry clears it too.
+        _ = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: .now(), limit: 1) }
+        try c.write { try $0.markBegun(jobIDs: [job.id], owner: "p1") }
+        #expect(try c.write { try $0.retryJob(id: job.id, owner: "p1", attempts: 2, notBefore: .now()) } == .held)
+        _ = try c.write { try $0.claimJobs(kind: .download, owner: "p1", now: .now(), limit: 1) }
+        #expect(try c.write { try $0.releaseJobs(owner: "p1", countingAnAttempt: true) }.map(\.attempts) == [2])
+    }
+
     @Test(arguments: Store.allCases) func tasksMoveOnlyFromTheStatesGivenAndLoseADeletedResult(store: Store) throws {
         let (c, remove) = try store.make()
         defer { remove() }

@@ -198,6 +198,15 @@ import TestSupport
         #expect(root.wait { root.json("outbox/receipts/quick.json") != nil })
         let quick = try #require((body(root, "quick.json")["task_ids"] as? [String])?.first)
         #expect(root.wait(timeout: 20) { status(root, quick) == "finished" })
+        // A worker killed while it waits is no task's failure: the next task gets a new one and finishes.
+        let waiting = workers(of: watch.process.processIdentifier)
+        #expect(waiting.count == 1)
+        for child in waiting { kill(child, SIGKILL) }
+        #expect(root.wait(timeout: 5) { !waiting.contains(where: isAlive) })
+        try root.drop("after.json", json: #"{"op": "image.job", "file_ids": ["\#(ids["small.png"]!)"], "algorithm": "grayscale"}"#)
+        #expect(root.wait { root.json("outbox/receipts/after.json") != nil })
+        let after = try #require((body(root, "after.json")["task_ids"] as? [String])?.first)
+        #expect(root.wait(timeout: 20) { status(root, after) == "finished" }, "\(task(root, after)?["error"] ?? "")")
         #expect(watch.process.isRunning)
     }
 

@@ -137,6 +137,9 @@ public protocol CatalogueWriting: CatalogueReading {
     /// and the commit leaves a record to clean up from. Only the job's owner may; the bytes an earlier attempt placed
     /// elsewhere (`job.placedPath`, as claimed) are queued for removal, and a removal queued for `path` is withdrawn.
     func recordPlacement(job: Job, owner: String, path: String) throws -> JobHold
+    /// Notes that the work of the jobs `jobIDs` that `owner` holds has started (a transfer, a worker): should the owner
+    /// die from now on, each spends an attempt when released.
+    func markBegun(jobIDs: [String], owner: String) throws
     /// Removes a job (its work is committed) when `owner` holds it (nil: when nobody does).
     func finishJob(id: String, owner: String?) throws -> JobHold
     /// Puts a job `owner` holds back to pending, due at `notBefore`, with its attempt count.
@@ -144,8 +147,8 @@ public protocol CatalogueWriting: CatalogueReading {
     /// Removes the jobs working on `subject` (it was deleted), and queues any bytes they placed for removal.
     func deleteJobs(subject: String) throws
     /// Puts `owner`'s running jobs back to pending; returns them. `countingAnAttempt` when the owner died before
-    /// finishing them (kill -9, a crash): each job that had begun (its File `downloading` or its bytes placed, its task
-    /// `processing`) counts
+    /// finishing them (kill -9, a crash): each job that had begun (`markBegun`, its File `downloading` or its bytes
+    /// placed, its task `processing`) counts
     /// an attempt, so a job that keeps killing its process ends; one that was only claimed, waiting its turn, does not.
     /// Only jobs of `kind`, when given.
     func releaseJobs(owner: String, kind: Job.Kind?, countingAnAttempt: Bool) throws -> [Job]

@@ -27,6 +27,8 @@ public final class MemoryCatalogue: CatalogueStore {
         var taskSeqs: [Int64: String] = [:]
         var lastTaskSeq: Int64 = 0
         var taskVersions: [String: Int64] = [:]
+        /// Jobs whose work started (`markBegun`), until they go back to the queue or end.
+        var begun: Set<String> = []
     }
 
     private let state = Mutex(State())
@@ -281,10 +283,15 @@ final class MemoryTransaction: CatalogueWriting {
         return .held
     }
 
+    func markBegun(jobIDs: [String], owner: String) {
+        for id in jobIDs where state.jobs[id]?.owner == owner { state.begun.insert(id) }
+    }
+
     func finishJob(id: String, owner: String?) -> JobHold {
         guard let entry = state.jobs[id] else { return .gone }
         guard entry.owner == owner else { return .notHeld }
         state.jobs[id] = nil
+        state.begun.remove(id)
         return .held
     }
 
@@ -294,6 +301,7 @@ final class MemoryTransaction: CatalogueWriting {
         entry.job.attempts = attempts
         entry.job.notBefore = notBefore
         entry.owner = nil
+        state.begun.remove(id)
         state.jobs[id] = entry
         return .held
     }
@@ -309,7 +317,8 @@ final class MemoryTransaction: CatalogueWriting {
         var released: [Job] = []
         for (id, entry) in state.jobs where entry.owner == owner && (kind == nil || entry.job.kind == kind) {
             var job = entry.job
-            if countingAnAttempt && ((job.placedPath != nil && job.kind == .download) || state.files[job.subject]?.status == .downloading
+            let began = state.begun.remove(id) != nil
+            if countingAnAttempt && (began || (job.placedPath != nil && job.kind == .download) || state.files[job.subject]?.status == .downloading
                                      || state.tasks[job.subject]?.status == .processing) { job.attempts += 1 }
             state.jobs[id] = (job, nil)
             released.append(job)
