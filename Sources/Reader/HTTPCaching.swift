@@ -38,6 +38,17 @@ enum HTTPCaching {
         return "\"" + String(status.st_ino, radix: 16) + "-" + String(status.st_size, radix: 16) + "-" + String(nanoseconds, radix: 16) + "\""
     }
 
+    /// A file's validators as one answer carries them.
+    struct Validators: Sendable {
+        let etag: String
+        let lastModified: String
+
+        init(_ status: stat) {
+            etag = HTTPCaching.etag(of: status)
+            lastModified = HTTPCaching.httpDate(Int(status.st_mtim.tv_sec))
+        }
+    }
+
     /// `Sun, 06 Nov 1994 08:49:37 GMT` (IMF-fixdate).
     static func httpDate(_ seconds: Int) -> String {
         var time = time_t(seconds)
@@ -96,7 +107,11 @@ enum HTTPCaching {
     /// A 304 in place of `response` when the request's validators match it (RFC 9110 §13.2.2: before any range, so
     /// also in place of a 206 or 416). Files check this before reading anything (`ReaderRoutes.serveFile`).
     static func conditional(_ request: Request, _ response: Response) -> Response {
-        guard [.ok, .partialContent, .rangeNotSatisfiable].contains(response.status),
+        switch response.status {
+        case .ok, .partialContent, .rangeNotSatisfiable: break
+        default: return response
+        }
+        guard request.headers.contains(.ifNoneMatch) || request.headers.contains(.ifModifiedSince),
               notModified(request, etag: response.headers[.eTag], lastModified: response.headers[.lastModified]) else { return response }
         return notModifiedResponse(response.headers)
     }

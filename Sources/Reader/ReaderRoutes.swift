@@ -14,6 +14,8 @@ struct ReaderRoutes: Sendable {
     let keyed: Bool
     /// Answers under way, which a stop waits for (a streamed body holds one until written).
     let inFlight: InFlightRequests
+    /// Small outbox files as last read, answered again while `lstat` shows the same version.
+    let outboxFiles = OutboxFileCache()
 
     func register(on router: Router<BasicRequestContext>) {
         let routes = self
@@ -222,12 +224,18 @@ struct ReaderRoutes: Sendable {
     }
 
     /// Anything else: a regular file inside `outbox/`, never a hidden name, a link or a path outside it. Its content
-    /// changes (listings, objects): revalidated each time, by its ETag.
+    /// changes (listings, objects): revalidated each time, by its ETag. A small one is answered from memory while it is
+    /// the version last read (`OutboxFileCache`).
     func staticFile(_ relative: String, request: Request, context: BasicRequestContext) async throws -> Response {
-        guard let path = StaticPath.resolve(relative, under: root + "/" + RootLayout.outboxFolder) else {
+        guard let resolved = StaticPath.resolve(relative, under: root + "/" + RootLayout.outboxFolder) else {
             return JSONResponse.error(.notFound, "not found")
         }
-        return try await serveFile(path.path, contentType: StaticPath.contentType(path.path), cacheControl: HTTPCaching.revalidate,
+        let contentType = StaticPath.contentType(resolved.path)
+        if let kept = outboxFiles.kept(resolved.path, resolved.status) {
+            return answer(.kept(kept.bytes), size: kept.bytes.readableBytes, validators: kept.validators, contentType: contentType,
+                          cacheControl: HTTPCaching.revalidate, extra: [:], request: request)
+        }
+        return try await serveFile(resolved.path, contentType: contentType, cacheControl: HTTPCaching.revalidate, keepIn: outboxFiles,
                                    request: request, context: context)
     }
 
@@ -237,42 +245,65 @@ struct ReaderRoutes: Sendable {
     /// A regular file's bytes with its validators (ETag, Last-Modified), `cacheControl`, and one byte range when the
     /// request asks for one (206, or 416 past the end; several ranges get the whole file). The file is opened first
     /// and everything comes from that descriptor: the validators, the length and the bytes are those of one version,
-    /// even when the outbox renames a new one over the name meanwhile. A request whose validators match gets its 304
-    /// before anything is read.
-    private func serveFile(_ path: String, contentType: String, cacheControl: String, extra: HTTPFields = [:],
+    /// even when the outbox renames a new one over the name meanwhile. A small file read whole is kept in `cache`.
+    private func serveFile(_ path: String, contentType: String, cacheControl: String, extra: HTTPFields = [:], keepIn cache: OutboxFileCache? = nil,
                            request: Request, context: BasicRequestContext) async throws -> Response {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return JSONResponse.error(.notFound, "not found") }
         let file = OpenFile(fd: fd)
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return JSONResponse.error(.notFound, "not found") }
-        let size = Int(status.st_size)
+        let validators = HTTPCaching.Validators(status), version = status
+        return answer(.open(file, keep: cache.map { cache in { bytes in cache.keep(path, version, bytes: bytes, validators: validators) } }),
+                      size: Int(status.st_size), validators: validators, contentType: contentType, cacheControl: cacheControl, extra: extra,
+                      request: request)
+    }
+
+    /// Where an answer's bytes come from: memory, or a file open (whose bytes, when read whole, go to `keep`).
+    private enum Source {
+        case kept(ByteBuffer)
+        case open(OpenFile, keep: ((ByteBuffer) -> Void)?)
+    }
+
+    /// The answer of `size` bytes from `source`: a 304 when the request's validators match (before anything is read),
+    /// the whole, or one range of it.
+    private func answer(_ source: Source, size: Int, validators: HTTPCaching.Validators, contentType: String, cacheControl: String,
+                        extra: HTTPFields, request: Request) -> Response {
         var headers = extra
         headers[.contentType] = contentType
-        headers[.eTag] = HTTPCaching.etag(of: status)
-        headers[.lastModified] = HTTPCaching.httpDate(Int(status.st_mtim.tv_sec))
+        headers[.eTag] = validators.etag
+        headers[.lastModified] = validators.lastModified
         headers[.acceptRanges] = "bytes"
         headers[.cacheControl] = cacheControl
-        if HTTPCaching.notModified(request, etag: headers[.eTag], lastModified: headers[.lastModified]) {
+        if HTTPCaching.notModified(request, etag: validators.etag, lastModified: validators.lastModified) {
             return HTTPCaching.notModifiedResponse(headers)
         }
         var range = HTTPCaching.range(request.headers[.range], size: size)
         // If-Range: the range only of the representation the client holds.
-        if let ifRange = request.headers[.ifRange], ifRange != headers[.eTag] { range = .whole }
-        switch range {
-        case .whole where size <= Self.readAtOnce:
-            // Small (listings, objects, receipts, thumbnails): read here, at once, without a hop to other threads.
-            guard let bytes = file.read(0..<size) else { return JSONResponse.error(.notFound, "not found") }
+        if let ifRange = request.headers[.ifRange], ifRange != validators.etag { range = .whole }
+        switch (range, source) {
+        case let (.whole, .kept(bytes)):
             headers[.contentLength] = "\(size)"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
-        case .whole:
+        case let (.whole, .open(file, keep)) where size <= Self.readAtOnce:
+            // Small (listings, objects, receipts, thumbnails): read here, at once, without a hop to other threads.
+            guard let bytes = file.read(0..<size) else { return JSONResponse.error(.notFound, "not found") }
+            keep?(bytes)
+            headers[.contentLength] = "\(size)"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
+        case let (.whole, .open(file, _)):
             headers[.contentLength] = "\(size)"
             return Response(status: .ok, headers: headers, body: file.stream(0..<size, holding: inFlight.hold()))
-        case let .part(bytes):
+        case let (.part(bytes), source):
             headers[.contentLength] = "\(bytes.count)"
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
-            return Response(status: .partialContent, headers: headers, body: file.stream(bytes.lowerBound..<(bytes.upperBound + 1), holding: inFlight.hold()))
-        case .unsatisfiable:
+            let body: ResponseBody
+            switch source {
+            case let .kept(kept): body = ResponseBody(byteBuffer: kept.getSlice(at: kept.readerIndex + bytes.lowerBound, length: bytes.count)!)
+            case let .open(file, _): body = file.stream(bytes.lowerBound..<(bytes.upperBound + 1), holding: inFlight.hold())
+            }
+            return Response(status: .partialContent, headers: headers, body: body)
+        case (.unsatisfiable, _):
             var response = JSONResponse.error(.rangeNotSatisfiable, "the range is past the end of the \(size) bytes")
             response.headers[.contentRange] = "bytes */\(size)"
             return response

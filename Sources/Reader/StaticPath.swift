@@ -2,14 +2,15 @@ import Foundation
 
 /// Maps a URL path onto a regular file under `outbox/`, refusing anything that could leave it.
 enum StaticPath {
-    struct Resolved { let path: String; let size: Int }
+    /// The file, and what `lstat` told of it (its version: see `OutboxFileCache`).
+    struct Resolved { let path: String; let status: stat }
 
     static func resolve(_ relative: String, under base: String) -> Resolved? {
-        let decoded = relative.removingPercentEncoding ?? relative
+        let decoded = relative.utf8.contains(UInt8(ascii: "%")) ? relative.removingPercentEncoding ?? relative : relative
         var parts: [Substring] = []
         for part in decoded.split(separator: "/", omittingEmptySubsequences: true) {
-            // No hidden names (temporary files, bookkeeping), no parent references, no NULs.
-            if part.hasPrefix(".") || part.contains("\0") || part.contains("\\") { return nil }
+            // No hidden names (temporary files, bookkeeping), no parent references, no NULs, no backslashes.
+            if part.utf8.first == UInt8(ascii: ".") || part.utf8.contains(where: { $0 == 0 || $0 == UInt8(ascii: "\\") }) { return nil }
             parts.append(part)
         }
         var path = base
@@ -24,16 +25,20 @@ enum StaticPath {
                     path += "/index.html"
                     guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
                 } else if type != S_IFREG { return nil }
-                return Resolved(path: path, size: Int(st.st_size))
+                return Resolved(path: path, status: st)
             } else if type != S_IFDIR { return nil }
         }
         var st = stat()
         guard lstat(base + "/index.html", &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-        return Resolved(path: base + "/index.html", size: Int(st.st_size))
+        return Resolved(path: base + "/index.html", status: st)
     }
 
     static func contentType(_ path: String) -> String {
-        switch (path as NSString).pathExtension.lowercased() {
+        // The extension: after the last dot of the last component (bytes, lowercased ASCII).
+        let utf8 = path.utf8
+        guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")), !utf8[dot...].contains(UInt8(ascii: "/")) else { return "application/octet-stream" }
+        let ext = String(decoding: utf8[utf8.index(after: dot)...].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        switch ext {
         case "json": return "application/json"
         case "html": return "text/html; charset=utf-8"
         case "css": return "text/css"

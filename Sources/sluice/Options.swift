@@ -22,11 +22,7 @@ struct RootOptions: ParsableArguments {
 
     func makeLogger(_ label: String) -> Logger {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { name in
-            var handler = StreamLogHandler.standardError(label: name)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { name in StandardErrorLogHandler(label: name, level: level) }
         return Logger(label: label)
     }
 

@@ -105,6 +105,39 @@ import TestSupport
         }
     }
 
+    /// A small outbox file is answered from memory while it is the version last read; a new version, renamed over it
+    /// (what the outbox does) or written in place, is answered at once, and ranges and validators are those of the
+    /// bytes answered.
+    @Test func smallOutboxFilesAnsweredFromMemoryAreNeverStale() async throws {
+        try await withReader { base, root, _ in
+            let path = root.path + "/outbox/files/page-0.json"
+            try Data(#"{"files":["one"]}"#.utf8).write(to: URL(fileURLWithPath: path))
+            let first = try await HTTPClient.request(base + "/files/page-0.json")
+            let again = try await HTTPClient.request(base + "/files/page-0.json")
+            #expect(first.text == #"{"files":["one"]}"# && again.text == first.text && again.headers["etag"] == first.headers["etag"])
+            #expect(again.headers["content-type"] == "application/json" && again.headers["content-length"] == "17")
+            let part = try await HTTPClient.request(base + "/files/page-0.json", headers: ["Range": "bytes=-5"])
+            #expect(part.status == 206 && part.text == #"one"]}"#.suffix(5).description && part.headers["content-range"] == "bytes 12-16/17")
+            #expect(try await HTTPClient.request(base + "/files/page-0.json", headers: ["If-None-Match": again.headers["etag"]!]).status == 304)
+
+            // The same size, renamed over the name: another inode.
+            try Data(#"{"files":["two"]}"#.utf8).write(to: URL(fileURLWithPath: root.path + "/outbox/files/.tmp-page"))
+            #expect(rename(root.path + "/outbox/files/.tmp-page", path) == 0)
+            let renamed = try await HTTPClient.request(base + "/files/page-0.json")
+            #expect(renamed.text == #"{"files":["two"]}"# && renamed.headers["etag"] != first.headers["etag"])
+
+            // Rewritten in place, longer.
+            let handle = try #require(FileHandle(forWritingAtPath: path))
+            try handle.write(contentsOf: Data(#"{"files":["three"]}"#.utf8))
+            try handle.close()
+            #expect(try await HTTPClient.request(base + "/files/page-0.json").text == #"{"files":["three"]}"#)
+
+            // Gone: not found, whatever was kept.
+            #expect(unlink(path) == 0)
+            #expect(try await HTTPClient.request(base + "/files/page-0.json").status == 404)
+        }
+    }
+
     @Test func connectionsAreBoundedInTimeAndHeaderSize() async throws {
         let root = TemporaryRoot("reader-bounds")
         defer { root.remove() }

@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import SluiceCore
 
 @Suite struct JSONParserTests {
@@ -85,5 +88,37 @@ import Testing
 
     @Test func encodesValuesCompactly() {
         #expect(String(decoding: JSONValue.array([.int(1), .object([("a", .string("b"))])]).encoded, as: UTF8.self) == #"[1,{"a":"b"}]"#)
+    }
+}
+
+@Suite struct JSONNumberAndTimeTests {
+    @Test(arguments: [0, 7, -7, 10, 99, 100, -1_000_000, Int.max, Int.min])
+    func writesIntegersAsSwiftPrintsThem(_ value: Int) {
+        var w = JSONWriter()
+        w.beginArray(); w.int(value); w.int(1); w.endArray()
+        #expect(String(decoding: w.bytes, as: UTF8.self) == "[\(value),1]")
+    }
+
+    /// The hand-written calendar against the C library's, over leap days, century years and both sides of 1970.
+    @Test func writesInstantsAsGmtimeDoes() {
+        var seconds: [Int64] = [0, -1, 59, 86_399, 86_400, 951_782_400, 951_868_799, 4_107_542_400, 1_795_000_000, -86_401, 253_402_300_799]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            seconds.append(Int64(state >> 33) % 8_000_000_000 - 2_000_000_000)
+        }
+        for s in seconds {
+            var t = time_t(s)
+            var parts = tm()
+            gmtime_r(&t, &parts)
+            func pad(_ v: Int32, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(v).count)) + String(v) }
+            let expected = "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+                + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
+            let stamp = Timestamp(microseconds: s * 1_000_000 + 999_999)
+            #expect(stamp.iso8601 == expected, "\(s)")
+            var w = JSONWriter()
+            w.timestamp(stamp)
+            #expect(w.bytes == Array("\"\(expected)\"".utf8))
+        }
     }
 }

@@ -31,7 +31,29 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func string(_ value: String) { valuePrefix(); appendQuoted(value) }
-    public mutating func int(_ value: Int) { valuePrefix(); bytes.append(contentsOf: String(value).utf8) }
+    public mutating func int(_ value: Int) {
+        valuePrefix()
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes: room for UInt64.max's 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var end = buffer.count
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[end...]))
+        }
+    }
+
+    /// An instant as its ISO 8601 string (`Timestamp.iso8601`), written in place.
+    public mutating func timestamp(_ value: Timestamp) {
+        valuePrefix()
+        bytes.append(UInt8(ascii: "\""))
+        value.appendISO8601(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
     public mutating func bool(_ value: Bool) { valuePrefix(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
     public mutating func null() { valuePrefix(); bytes.append(contentsOf: "null".utf8) }
     public mutating func double(_ value: Double) {

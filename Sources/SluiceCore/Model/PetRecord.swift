@@ -30,7 +30,7 @@ public struct PetRecord: Sendable, Equatable {
             json.endObject()
         }
         json.endArray()
-        json.key("created_at"); json.string(createdAt.iso8601)
+        json.key("created_at"); json.timestamp(createdAt)
         json.endObject()
     }
 
@@ -47,7 +47,7 @@ public struct PetRecord: Sendable, Equatable {
         json.key("photos"); json.beginArray()
         for photo in photos { json.string(PhotoURL.make(base: baseURL, photo: photo)) }
         json.endArray()
-        json.key("created_at"); json.string(createdAt.iso8601)
+        json.key("created_at"); json.timestamp(createdAt)
         json.endObject()
     }
 

@@ -50,8 +50,8 @@ public struct TaskRecord: Sendable, Equatable {
         json.key("algorithm"); json.string(algorithm)
         json.key("params"); json.raw(params.isEmpty ? Array("null".utf8) : params)
         json.key("error"); json.optionalString(error)
-        json.key("created_at"); json.string(createdAt.iso8601)
-        json.key("updated_at"); json.string(updatedAt.iso8601)
+        json.key("created_at"); json.timestamp(createdAt)
+        json.key("updated_at"); json.timestamp(updatedAt)
         json.key("result_path"); json.optionalString(resultPath.map { RootLayout.resultsFolderInOutbox + "/" + $0 })
         json.endObject()
     }

@@ -18,8 +18,8 @@ public struct RequestExecutor: Sendable {
         receipt.beginObject()
         receipt.key("id"); receipt.string(drop.requestID)
         receipt.key("request"); receipt.string(drop.name)
-        receipt.key("received_at"); receipt.string(drop.receivedAt.iso8601)
-        receipt.key("finished_at"); receipt.string(Timestamp.now().iso8601)
+        receipt.key("received_at"); receipt.timestamp(drop.receivedAt)
+        receipt.key("finished_at"); receipt.timestamp(Timestamp.now())
 
         func single(_ status: Int, _ body: [UInt8]) {
             receipt.key("status"); receipt.int(status)
