@@ -635,7 +635,8 @@ def wrk(url, seconds=5, connections=64):
 
 def reader(files=2000, rounds=3, base="/dev/shm"):
     """`sluice serve` against nginx on the same outbox, wrk -t2 -c64 on loopback, rounds alternating: a static
-    outbox JSON (files/page-0.json, about 40 KB), and the catalogue route /files?per_page=20 (2,000 files)."""
+    outbox JSON (files/page-0.json, about 26 KB; and one object, about 260 bytes), and the catalogue route
+    /files?per_page=20 (2,000 files)."""
     for tool in ("nginx", "wrk"):
         if not shutil.which(tool):
             raise SystemExit("reader needs nginx and wrk: apt-get install nginx-light wrk")
@@ -657,18 +658,24 @@ http {{ access_log off; sendfile on; keepalive_requests 1000000; types {{ applic
         serve = subprocess.Popen([SLUICE, "serve", "--root", root, "--port", "18092", "--log-level", "warning"])
         time.sleep(1)
         try:
-            figures = {"nginx static": [], "sluice static": [], "sluice /files": []}
+            # A listing page (about 26 KB) and one object (about 260 bytes), each from both servers.
+            one = next(n for n in sorted(os.listdir(os.path.join(root, "outbox", "files"))) if not n.startswith("page-") and n != "index.json")
+            figures = {"nginx static": [], "sluice static": [], "nginx object": [], "sluice object": [], "sluice /files": []}
             urls = {"nginx static": "http://127.0.0.1:18091/files/page-0.json", "sluice static": "http://127.0.0.1:18092/files/page-0.json",
+                    "nginx object": f"http://127.0.0.1:18091/files/{one}", "sluice object": f"http://127.0.0.1:18092/files/{one}",
                     "sluice /files": "http://127.0.0.1:18092/files?per_page=20"}
             for r in range(rounds):
-                for name in list(figures)[r % 3:] + list(figures)[:r % 3]:
+                for name in list(figures)[r % len(figures):] + list(figures)[:r % len(figures)]:
                     figures[name].append(wrk(urls[name]))
                 print(f"reader round {r + 1}: " + " | ".join(f"{n} {figures[n][-1][0]:,.0f} req/s p99 {figures[n][-1][1]:.2f} ms" for n in figures), flush=True)
             m = {n: median([f[0] for f in v]) for n, v in figures.items()}
             p99 = {n: median([f[1] for f in v]) for n, v in figures.items()}
             errors = sum(f[2] for v in figures.values() for f in v)
+            ratios = lambda a, b: " ".join(f"{x[0] / y[0]:.2f}" for x, y in zip(figures[a], figures[b]))
             print(f"reader: static JSON sluice {m['sluice static']:,.0f} req/s vs nginx {m['nginx static']:,.0f} = "
-                  f"{m['sluice static'] / m['nginx static']:.2f}× (target ≥ 0.8) | /files?per_page=20 {m['sluice /files']:,.0f} req/s = "
+                  f"{m['sluice static'] / m['nginx static']:.2f}× (target ≥ 0.8; per round {ratios('sluice static', 'nginx static')}) | "
+                  f"one object {m['sluice object']:,.0f} vs {m['nginx object']:,.0f} = {m['sluice object'] / m['nginx object']:.2f}× "
+                  f"(per round {ratios('sluice object', 'nginx object')}) | /files?per_page=20 {m['sluice /files']:,.0f} req/s = "
                   f"{m['sluice /files'] / m['nginx static']:.2f}× nginx static (target ≥ 0.5), p99 {p99['sluice /files']:.2f} ms (target ≤ 10) | "
                   f"errors {errors}", flush=True)
 
