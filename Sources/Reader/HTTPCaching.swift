@@ -105,7 +105,7 @@ enum HTTPCaching {
     }
 
     /// A 304 in place of `response` when the request's validators match it (RFC 9110 §13.2.2: before any range, so
-    /// also in place of a 206 or 416). Files check this before reading anything (`ReaderRoutes.serveFile`).
+    /// also in place of a 206 or 416). Files check this before reading anything (`ReaderRoutes.answer`).
     static func conditional(_ request: Request, _ response: Response) -> Response {
         switch response.status {
         case .ok, .partialContent, .rangeNotSatisfiable: break

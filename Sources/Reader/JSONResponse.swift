@@ -17,6 +17,13 @@ enum JSONResponse {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// A 200 of JSON already encoded, with its ETag (`HTTPCaching.etag(of:)` of these bytes), revalidated.
+    static func make(_ bytes: ByteBuffer, etag: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json", .contentLength: "\(bytes.readableBytes)", .eTag: etag,
+                                        .cacheControl: HTTPCaching.revalidate],
+                 body: ResponseBody(byteBuffer: bytes))
+    }
+
     /// `{"error": message}`
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
         var json = JSONWriter()

@@ -7,9 +7,13 @@ import Glibc
 /// Small outbox files (listing pages, objects, receipts) kept in memory between requests, each under the identity of
 /// the version it was read from: device, inode, size, modification and change times. The `lstat` a request makes
 /// anyway (`StaticPath`) either names the kept version, whose bytes and validators are answered without opening the
-/// file, or another one, which is read and kept in its place. The outbox replaces a file by renaming a new one over
-/// its name (another inode), and a file changed in place has another time, so a kept version is never answered for
-/// another. Bounded: files up to `largest` bytes, `budget` bytes in all (emptied when it would overflow).
+/// file, or another one, which is read (and kept in its place when it may be).
+///
+/// File times tick coarsely (a few milliseconds), and a freed inode can be given to the next file: two versions
+/// written within one tick could look alike. So only a version whose change time is `settled` in the past is kept,
+/// and only when `fstat` shows it unchanged after its bytes were read; any later change (a rename over the name, a
+/// write in place) gives the name a change time after it. Bounded: files up to `largest` bytes, `budget` bytes in
+/// all, counting each buffer's capacity, its path and `overhead` (emptied when it would overflow).
 final class OutboxFileCache: Sendable {
     /// Which version of a file: what `stat` tells apart.
     struct Version: Equatable {
@@ -36,6 +40,10 @@ final class OutboxFileCache: Sendable {
 
     static let largest = 64 << 10
     static let budget = 8 << 20
+    /// Bytes a kept file costs beyond its buffer and path: the entry, its validators, the table's slot.
+    static let overhead = 256
+    /// How long ago a version's change time must be for it to be kept.
+    static let settled: Int = 1
 
     private struct State {
         var files: [String: Kept] = [:]
@@ -52,15 +60,21 @@ final class OutboxFileCache: Sendable {
         return kept
     }
 
-    /// Keeps `bytes`, read from the version of `path` that `status` (an `fstat` of the open file) tells.
-    func keep(_ path: String, _ status: stat, bytes: ByteBuffer, validators: HTTPCaching.Validators) {
+    /// Keeps `bytes`, read from the version of `path` that `before` (an `fstat` of the open file `fd` before reading)
+    /// tells, when that version is settled and still the file's after the read.
+    func keep(_ path: String, fd: Int32, before: stat, bytes: ByteBuffer, validators: HTTPCaching.Validators) {
         guard bytes.readableBytes <= Self.largest else { return }
-        let kept = Kept(version: Version(status), bytes: bytes, validators: validators)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var after = stat()
+        guard Int(before.st_ctim.tv_sec) + Self.settled < Int(now.tv_sec), fstat(fd, &after) == 0, Version(after) == Version(before) else { return }
+        let kept = Kept(version: Version(before), bytes: bytes, validators: validators)
+        let cost = bytes.capacity + path.utf8.count + Self.overhead
         state.withLock { state in
-            if let old = state.files[path] { state.bytes -= old.bytes.readableBytes }
-            if state.bytes + bytes.readableBytes > Self.budget { state.files.removeAll(); state.bytes = 0 }
+            if let old = state.files.removeValue(forKey: path) { state.bytes -= old.bytes.capacity + path.utf8.count + Self.overhead }
+            if state.bytes + cost > Self.budget { state.files.removeAll(); state.bytes = 0 }
             state.files[path] = kept
-            state.bytes += bytes.readableBytes
+            state.bytes += cost
         }
     }
 }

@@ -16,6 +16,8 @@ struct ReaderRoutes: Sendable {
     let inFlight: InFlightRequests
     /// Small outbox files as last read, answered again while `lstat` shows the same version.
     let outboxFiles = OutboxFileCache()
+    /// Listing answers as last computed, answered again while the catalogue is at the same version.
+    let listings = CatalogueAnswerCache()
 
     func register(on router: Router<BasicRequestContext>) {
         let routes = self
@@ -51,22 +53,23 @@ struct ReaderRoutes: Sendable {
 
     /// `GET /files?per_page=20&show_after_id=<uuid>` (seed 000): keyset pages in listing order.
     func files(_ request: Request) throws -> Response {
-        try keysetPage(request, key: "files", noun: "file", seq: { id in try catalogue.read { try $0.file(id: id)?.seq } },
-                       page: { after, limit in try catalogue.read { try $0.files(afterSeq: after, limit: limit) } },
+        try keysetPage(request, key: "files", noun: "file", seq: { id, reading in try reading.file(id: id)?.seq },
+                       page: { after, limit, reading in try reading.files(afterSeq: after, limit: limit) },
                        write: { file, json in file.write(to: &json) })
     }
 
     /// `GET /tasks?per_page=20&show_after_id=<uuid>` (seed 001's task list), paged as `/files` is.
     func tasks(_ request: Request) throws -> Response {
-        try keysetPage(request, key: "tasks", noun: "task", seq: { id in try catalogue.read { try $0.task(id: id)?.seq } },
-                       page: { after, limit in try catalogue.read { try $0.tasks(afterSeq: after, limit: limit) } },
+        try keysetPage(request, key: "tasks", noun: "task", seq: { id, reading in try reading.task(id: id)?.seq },
+                       page: { after, limit, reading in try reading.tasks(afterSeq: after, limit: limit) },
                        write: { task, json in task.write(to: &json) })
     }
 
     /// `{"<key>": [objects]}`: `per_page` (1…100, default 20) objects after the one `show_after_id` names, whose seq
-    /// `seq` finds; 422 for a malformed parameter, 404 for an id of nothing.
-    private func keysetPage<T>(_ request: Request, key: String, noun: String, seq: (String) throws -> Int64?,
-                               page: (Int64, Int) throws -> [T], write: (T, inout JSONWriter) -> Void) throws -> Response {
+    /// `seq` finds; 422 for a malformed parameter, 404 for an id of nothing. Kept per catalogue version (`listings`).
+    private func keysetPage<T>(_ request: Request, key: String, noun: String, seq: (String, any CatalogueReading) throws -> Int64?,
+                               page: (Int64, Int, any CatalogueReading) throws -> [T],
+                               write: (T, inout JSONWriter) -> Void) throws -> Response {
         let query = request.uri.queryParameters
         var errors: [(path: String, messages: [String])] = []
         var perPage = 20
@@ -78,24 +81,26 @@ struct ReaderRoutes: Sendable {
             if let id = Identifier.canonical(raw) { after = id } else { errors.append(("show_after_id", ["not a valid UUID"])) }
         }
         if !errors.isEmpty { return invalidQuery(query, errors) }
-        var afterSeq: Int64 = 0
-        if let after {
-            // A well-formed id of nothing (deleted since the last page was read, say) is no such object, not a bad query.
-            guard let found = try seq(after) else {
-                return JSONResponse.error(.notFound, "no \(noun) with id \(after) (deleted since the page before?): start again without show_after_id")
+        return try listings.answer("\(key) \(perPage) \(after ?? "")", catalogue: catalogue) { reading in
+            var afterSeq: Int64 = 0
+            if let after {
+                // A well-formed id of nothing (deleted since the last page was read, say) is no such object, not a bad query.
+                guard let found = try seq(after, reading) else {
+                    return .other(JSONResponse.error(.notFound, "no \(noun) with id \(after) (deleted since the page before?): start again without show_after_id"))
+                }
+                afterSeq = found
             }
-            afterSeq = found
+            let objects = try page(afterSeq, perPage, reading)
+            var json = JSONWriter(capacity: 400 * objects.count + 16)
+            json.beginObject(); json.key(key); json.beginArray()
+            for object in objects { write(object, &json) }
+            json.endArray(); json.endObject()
+            return .json(json.bytes)
         }
-        let objects = try page(afterSeq, perPage)
-        var json = JSONWriter(capacity: 400 * objects.count + 16)
-        json.beginObject(); json.key(key); json.beginArray()
-        for object in objects { write(object, &json) }
-        json.endArray(); json.endObject()
-        return JSONResponse.make(.ok, json.bytes)
     }
 
     /// `GET /pets?limit=20&offset=0&has_photos=true|false` (seed 004): `{"count", "items"}`, `count` being all the
-    /// pets the filter matches.
+    /// pets the filter matches. Kept per catalogue version (`listings`).
     func pets(_ request: Request) throws -> Response {
         let query = request.uri.queryParameters
         var errors: [(path: String, messages: [String])] = []
@@ -118,15 +123,18 @@ struct ReaderRoutes: Sendable {
             }
         }
         if !errors.isEmpty { return invalidQuery(query, errors) }
-        let (count, pets) = try catalogue.read { (try $0.petCount(hasPhotos: hasPhotos), try $0.pets(hasPhotos: hasPhotos, offset: offset, limit: limit)) }
-        var json = JSONWriter(capacity: 300 * pets.count + 32)
-        json.beginObject()
-        json.key("count"); json.int(count)
-        json.key("items"); json.beginArray()
-        for pet in pets { pet.write(to: &json, baseURL: baseURL) }
-        json.endArray()
-        json.endObject()
-        return JSONResponse.make(.ok, json.bytes)
+        return try listings.answer("pets \(limit) \(offset) \(hasPhotos.map(String.init) ?? "")", catalogue: catalogue) { reading in
+            let count = try reading.petCount(hasPhotos: hasPhotos)
+            let pets = try reading.pets(hasPhotos: hasPhotos, offset: offset, limit: limit)
+            var json = JSONWriter(capacity: 300 * pets.count + 32)
+            json.beginObject()
+            json.key("count"); json.int(count)
+            json.key("items"); json.beginArray()
+            for pet in pets { pet.write(to: &json, baseURL: baseURL) }
+            json.endArray()
+            json.endObject()
+            return .json(json.bytes)
+        }
     }
 
     /// `GET /pets/<id>`: the Pet, or 404. A name that is no id is a file of the published listing (`outbox/pets/`).
@@ -254,7 +262,7 @@ struct ReaderRoutes: Sendable {
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return JSONResponse.error(.notFound, "not found") }
         let validators = HTTPCaching.Validators(status), version = status
-        return answer(.open(file, keep: cache.map { cache in { bytes in cache.keep(path, version, bytes: bytes, validators: validators) } }),
+        return answer(.open(file, keep: cache.map { cache in { bytes in cache.keep(path, fd: file.fd, before: version, bytes: bytes, validators: validators) } }),
                       size: Int(status.st_size), validators: validators, contentType: contentType, cacheControl: cacheControl, extra: extra,
                       request: request)
     }

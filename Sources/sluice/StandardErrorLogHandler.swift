@@ -28,9 +28,11 @@ struct StandardErrorLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// The line as `StreamLogHandler` writes it, with its order of precedence (this handler's metadata, then the
+    /// provider's, then the line's own).
     func log(event: LogEvent) {
-        var event = event
-        if !metadata.isEmpty { event.metadata = metadata.merging(event.metadata ?? [:]) { _, explicit in explicit } }
+        var stream = stream
+        if !metadata.isEmpty { stream.metadata = metadata }
         stream.log(event: event)
     }
 }

@@ -114,11 +114,16 @@ import Glibc
             func pad(_ v: Int32, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(v).count)) + String(v) }
             let expected = "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
                 + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
+            // The last microsecond of the second (below zero: a negative remainder, rounded down) and its first.
             let stamp = Timestamp(microseconds: s * 1_000_000 + 999_999)
             #expect(stamp.iso8601 == expected, "\(s)")
+            #expect(Timestamp(microseconds: s * 1_000_000).iso8601 == expected, "\(s)")
             var w = JSONWriter()
             w.timestamp(stamp)
             #expect(w.bytes == Array("\"\(expected)\"".utf8))
         }
+        // Past the calendar's years (a corrupt row): clamped, not a crash.
+        #expect(Timestamp(microseconds: .min).iso8601.hasPrefix("0000-") && Timestamp(microseconds: .min).iso8601.count == 20)
+        #expect(Timestamp(microseconds: .max).iso8601.hasPrefix("9999-") && Timestamp(microseconds: .max).iso8601.count == 20)
     }
 }

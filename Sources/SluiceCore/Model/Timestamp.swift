@@ -33,10 +33,12 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     }
 
     /// Appends `YYYY-MM-DDTHH:MM:SSZ` (the hot path of every listing: no String, no `gmtime_r`, whose time-zone lock
-    /// every call takes). The calendar is Howard Hinnant's `civil_from_days`; years 0…9999.
+    /// every call takes). The calendar is Howard Hinnant's `civil_from_days`; a year outside 0…9999 (no file or pet
+    /// has one) is written clamped to it.
     public func appendISO8601(to bytes: inout [UInt8]) {
-        let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        // Whole seconds and days, rounded down (before 1970 too), without overflow at any Int64.
+        let seconds = microseconds / 1_000_000 - (microseconds % 1_000_000 < 0 ? 1 : 0)
+        let days = seconds / 86_400 - (seconds % 86_400 < 0 ? 1 : 0)
         let secondOfDay = Int(seconds - days * 86_400)
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
