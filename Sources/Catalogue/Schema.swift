@@ -1,6 +1,9 @@
 import GRDB
 
-/// The catalogue's tables, as migrations: add a new `registerMigration`, never edit a shipped one.
+/// The catalogue's tables, as migrations: add a new `registerMigration`, never edit a shipped one. A migration that
+/// changes what a published object or a listing shows must also advance the change clock
+/// (`UPDATE clock SET version = version + 1`): the outbox's publication and the reader's kept listings
+/// (`CatalogueAnswerCache`) see changes only through it.
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
