@@ -95,6 +95,7 @@ let package = Package(
         .testTarget(name: "ReaderTests", dependencies: [
             "SluiceCore", "Catalogue", "Reader", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: upcoming),
-        .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore", "Catalogue", "Imaging", "TestSupport", "CLinux"], swiftSettings: upcoming),
+        .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore", "Catalogue", "Imaging", "Pipeline", "TestSupport", "CLinux",
+                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: upcoming),
     ]
 )

@@ -53,8 +53,10 @@ case "${1:-}" in
       "$venv/bin/pip" install -q "schemathesis==$schemathesis_version"
     fi
     export SLUICE_SCHEMATHESIS="$PWD/$venv/bin/schemathesis"
+    # Both are installed above: a test that would be skipped without them is a failure here, not a silent skip.
     chromium_path=$(command -v chromium || true)
-    [ -n "$chromium_path" ] && export SLUICE_CHROMIUM="$chromium_path"
+    [ -n "$chromium_path" ] || { echo "sluice.sh: chromium is not on PATH after installing it: the browse page test needs it" >&2; exit 1; }
+    export SLUICE_CHROMIUM="$chromium_path"
     swift build --build-tests
     exec swift test --no-parallel "$@"
     ;;

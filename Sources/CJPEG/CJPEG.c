@@ -12,7 +12,6 @@ struct sluice_jpeg {
     jmp_buf failed;
     char message[JMSG_LENGTH_MAX];
     int truncated;
-    int started;
 };
 
 /// A fatal error: keep libjpeg's message and return to the call that set `failed`.
@@ -62,7 +61,6 @@ int sluice_jpeg_start(sluice_jpeg *jpeg, int scale_eighths, int *width, int *hei
     jpeg->info.scale_denom = 8;
     jpeg->info.out_color_space = JCS_EXT_BGRX; // little-endian 0xXXRRGGBB: libgd's pixel once X is cleared
     jpeg_start_decompress(&jpeg->info);
-    jpeg->started = 1;
     *width = (int)jpeg->info.output_width;
     *height = (int)jpeg->info.output_height;
     return 1;
@@ -80,7 +78,6 @@ int sluice_jpeg_read(sluice_jpeg *jpeg, unsigned int **rows, int *truncated) {
         for (unsigned int x = 0; x < width; x++) pixels[x] &= 0x00FFFFFFu;
     }
     jpeg_finish_decompress(&jpeg->info);
-    jpeg->started = 0;
     *truncated = jpeg->truncated;
     return 1;
 }

@@ -84,11 +84,11 @@ struct SQLiteTransaction: CatalogueWriting {
             """), arguments: [after, upTo]).map(decodeRequest)
     }
 
-    func recentRequests(limit: Int) throws -> [RequestRecord] {
+    func recentRequests(limit: Int, upTo: Int64) throws -> [RequestRecord] {
         try Row.fetchAll(db.cachedStatement(sql: """
             SELECT id, name, receipt_name, CASE WHEN length(receipt) <= ? THEN receipt END, destination
-            FROM requests ORDER BY version DESC, rowid DESC LIMIT ?
-            """), arguments: [RequestRecord.summarisedReceiptBytes, limit]).map(decodeRequest)
+            FROM requests WHERE version <= ? ORDER BY version DESC, rowid DESC LIMIT ?
+            """), arguments: [RequestRecord.summarisedReceiptBytes, upTo, limit]).map(decodeRequest)
     }
 
     private func decodeRequest(_ row: Row) -> RequestRecord {

@@ -86,17 +86,18 @@ final class ImageWorkerPool: @unchecked Sendable { // `queue`, `stopping` and `c
         defer { child?.end(kill: true) }
         while true {
             condition.lock()
-            var idleSince = Date()
+            // Waiting costs no wake-up: without a child, until work or a stop comes (both broadcast); with one, at
+            // most until it has been idle for `idleTimeout`, when it is let go.
+            let idleSince = Date()
             while queue.isEmpty && !stopping {
-                _ = condition.wait(until: Date(timeIntervalSinceNow: min(idleTimeout, 1)))
-                if child != nil, Date().timeIntervalSince(idleSince) >= idleTimeout, queue.isEmpty {
-                    children[slot] = nil
-                    condition.unlock()
-                    child?.end(kill: false)
-                    child = nil
-                    condition.lock()
-                    idleSince = Date()
-                }
+                guard child != nil else { condition.wait(); continue }
+                let due = idleSince.addingTimeInterval(idleTimeout)
+                if condition.wait(until: due) || Date() < due { continue }
+                children[slot] = nil
+                condition.unlock()
+                child?.end(kill: false)
+                child = nil
+                condition.lock()
             }
             if stopping { condition.unlock(); return }
             let work = queue.removeFirst()

@@ -47,8 +47,7 @@ public final class IngestLoop: @unchecked Sendable { // driven from one thread a
         layout.rejected.removeStaleTemporaries()
         layout.partial.removeStaleTemporaries()
         publisher.removeStaleTemporaries()
-        try publisher.writeRecentReceiptsIfMissing()
-        onCommit()
+        onCommit() // a pass, which also writes the recent receipts if they are missing
     }
 
     /// Finishes what stopped processes (and an earlier failed pass of ours) left: their claimed drops, their jobs

@@ -44,15 +44,15 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         outbox.outbox.removeStaleTemporaries()
     }
 
-    /// Writes `outbox/recent-receipts.json` when it is missing (a root from before it existed): a pass writes it only
-    /// when it publishes receipts.
-    public func writeRecentReceiptsIfMissing() throws {
+    /// Writes `outbox/recent-receipts.json` when it is missing (a root from before it existed, or the file removed by
+    /// hand) from the requests already published: a pass writes it only when it publishes receipts. Under the publish
+    /// lock, on the publisher's thread (its summaries are that thread's).
+    private func writeRecentReceiptsIfMissing() throws -> Bool {
         let name = RootLayout.recentReceiptsName
-        guard faccessat(outbox.outbox.fd, name, F_OK, 0) != 0 else { return }
-        while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
-        defer { flock(lockFD, LOCK_UN) }
-        let bytes = RecentReceipts.render(try catalogue.read { try $0.recentRequests(limit: RecentReceipts.count) }, summaries: summaries)
-        try outbox.outbox.writeAtomically(name, bytes, tempTag: "\(tag)-recent")
+        guard faccessat(outbox.outbox.fd, name, F_OK, 0) != 0 else { return false }
+        let requests = try catalogue.read { reading in try reading.recentRequests(limit: RecentReceipts.count, upTo: try reading.publishedVersion()) }
+        try outbox.outbox.writeAtomically(name, RecentReceipts.render(requests, summaries: summaries), tempTag: "\(tag)-recent")
+        return true
     }
 
     /// What a call of `publishPending` did.
@@ -63,8 +63,8 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         public var versions: Int64 = 0
     }
 
-    /// Publishes every committed change. `versionsPerPass` bounds how many write transactions one pass reads (and so
-    /// its memory).
+    /// Publishes every committed change, and `outbox/recent-receipts.json` if it is missing. `versionsPerPass` bounds
+    /// how many write transactions one pass reads (and so its memory).
     @discardableResult
     public func publishPending(versionsPerPass: Int64 = 16) throws -> Report {
         while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
@@ -78,7 +78,10 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
                 let upTo = min(current, published + versionsPerPass)
                 return (published, upTo, try render(after: published, upTo: upTo, reading))
             }
-            guard let pass else { return report }
+            guard let pass else {
+                if try writeRecentReceiptsIfMissing() { report.outputs += 1 }
+                return report
+            }
             for phase in pass.outputs { try write(phase) }
             try catalogue.write { try $0.markPublished(upTo: pass.upTo) }
             report.outputs += pass.outputs.reduce(0) { $0 + $1.count }
@@ -155,7 +158,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         }
         if !receipts.isEmpty {
             listings.append(.write(folder: outbox.outbox, name: RootLayout.recentReceiptsName,
-                                   bytes: RecentReceipts.render(try reading.recentRequests(limit: RecentReceipts.count), summaries: summaries)))
+                                   bytes: RecentReceipts.render(try reading.recentRequests(limit: RecentReceipts.count, upTo: upTo), summaries: summaries)))
         }
         return [results, objects, receipts, listings]
     }

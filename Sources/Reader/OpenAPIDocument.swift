@@ -1,7 +1,12 @@
+import NIOCore
+
 /// `GET /openapi.json`: the OpenAPI 3.0 document of every route the reader answers (SPEC §7; seed 003's API docs).
 /// Kept beside the routes it describes (`ReaderRoutes`); a test checks that each registered route is in it.
 enum OpenAPIDocument {
-    static let json: [UInt8] = Array(text.utf8)
+    private static let json: [UInt8] = Array(text.utf8)
+    /// The answer's bytes and ETag, made once.
+    static let body = ByteBuffer(bytes: json)
+    static let etag = HTTPCaching.etag(of: json)
 
     private static let text = #"""
     {
@@ -9,7 +14,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "Sluice reader",
         "version": "1.0.0",
-        "description": "The read-only side of Sluice. Writes are JSON request files dropped into inbox/ (see the README); this API reads what they made: files, pets, image tasks, receipts. GET and HEAD only; any other method answers 405. When the reader runs with an API key (SLUICE_API_KEY or --api-key), every route but /healthz needs the X-API-KEY header, else 401. Every answer with a body carries a strong ETag (and files a Last-Modified); a matching If-None-Match or If-Modified-Since answers 304. Files take one Range (206, 416)."
+        "description": "The read-only side of Sluice. Writes are JSON request files dropped into inbox/ (see the README); this API reads what they made: files, pets, image tasks, receipts. GET and HEAD only; any other method answers 405. When the reader runs with an API key (SLUICE_API_KEY or --api-key), every route but /healthz and the browse page itself (/ and /index.html, which hold no data) needs the X-API-KEY header, else 401. Every answer with a body carries a strong ETag (and files a Last-Modified); a matching If-None-Match or If-Modified-Since answers 304. Files take one Range (206, 416)."
       },
       "servers": [
         {
@@ -173,15 +178,7 @@ enum OpenAPIDocument {
                 }
               },
               "206": {
-                "description": "One byte range (Range: bytes=first-last, first-, -suffix)",
-                "content": {
-                  "*/*": {
-                    "schema": {
-                      "type": "string",
-                      "format": "binary"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/PartialContent"
               },
               "304": {
                 "$ref": "#/components/responses/NotModified"
@@ -480,15 +477,7 @@ enum OpenAPIDocument {
                 }
               },
               "206": {
-                "description": "One byte range",
-                "content": {
-                  "image/*": {
-                    "schema": {
-                      "type": "string",
-                      "format": "binary"
-                    }
-                  }
-                }
+                "$ref": "#/components/responses/PartialContent"
               },
               "304": {
                 "$ref": "#/components/responses/NotModified"
@@ -699,6 +688,17 @@ enum OpenAPIDocument {
           },
           "NotModified": {
             "description": "Not modified: the request's If-None-Match (or If-Modified-Since) matches"
+          },
+          "PartialContent": {
+            "description": "One byte range of the stored bytes (Range: bytes=first-last, first-, -suffix)",
+            "content": {
+              "*/*": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
           },
           "Unavailable": {
             "description": "The catalogue cannot be read",

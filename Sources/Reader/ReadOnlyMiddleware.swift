@@ -26,7 +26,9 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let CatalogueError.storage(_, message) {
             response = JSONResponse.error(.serviceUnavailable, "the catalogue cannot be read: \(message)")
         }
-        return HTTPCaching.conditional(request, response)
+        let answer = HTTPCaching.conditional(request, response)
+        // HEAD: the headers only. The body is dropped unread (a file's stream never starts: nothing is read from disk).
+        return request.method == .head ? answer.createHeadResponse() : answer
     }
 
     /// Compares a given key with the expected one in time that depends on the given key's length only, never on

@@ -34,13 +34,31 @@ public enum ReaderApplication {
                                   keyed: configuration.apiKey != nil, inFlight: inFlight)
         router.add(middleware: OutboxFallbackMiddleware(routes: routes))
         routes.register(on: router)
-        // Bounded connections: an idle one is closed, and headers past the limits end the request.
+        // Bounded connections: an idle one is closed, so is one whose client has taken nothing of an answer for as
+        // long (Hummingbird's idle timer sleeps while an answer is under way), and headers past the limits end the request.
+        let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeout * 1000))
         let http = HTTP1Channel.Configuration(
-            idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)),
+            additionalChannelHandlers: [IdleStateHandler(writeTimeout: idle), StalledClientCloser()],
+            idleTimeout: idle,
             httpDecoderConfiguration: .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes,
                                             maxHeaderFieldCount: configuration.maxHeaderFields))
         return Application(router: router, server: .http1(configuration: http),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),
                            onServerRunning: onServerRunning, logger: logger)
+    }
+}
+
+/// Closes a connection on which nothing was written for the write timeout of the `IdleStateHandler` before it: a
+/// client that stopped reading an answer (its body waits on the socket's back-pressure) is not held for ever, with its
+/// descriptor, its file and its task.
+final class StalledClientCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = Never
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .write {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 }

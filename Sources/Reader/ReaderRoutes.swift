@@ -23,7 +23,7 @@ struct ReaderRoutes: Sendable {
         let routes = self
         for method in [HTTPRequest.Method.get, .head] {
             router.on("/healthz", method: method) { _, _ in JSONResponse.make(.ok, Array(#"{"status":"ok"}"#.utf8)) }
-            router.on("/openapi.json", method: method) { _, _ in JSONResponse.make(.ok, OpenAPIDocument.json) }
+            router.on("/openapi.json", method: method) { _, _ in JSONResponse.make(OpenAPIDocument.body, etag: OpenAPIDocument.etag) }
             router.on("/metrics", method: method) { _, _ in
                 let text = routes.metrics.text(try routes.metrics.statistics { try routes.catalogue.read { try $0.statistics() } })
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .contentLength: "\(text.utf8.count)",
@@ -363,7 +363,7 @@ final class OpenFile: Sendable {
 /// `Content-Disposition` (`attachment` or `inline`) with an ASCII fallback and the UTF-8 name (RFC 6266).
 enum ContentDispositionHeader {
     static func make(_ disposition: String, _ name: String) -> String {
-        let fallback = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+        let fallback = String(name.unicodeScalars.map { (0x20..<0x7F).contains($0.value) && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
         let encoded = name.utf8.map { b -> String in
             let c = Character(Unicode.Scalar(b))
             return (b < 0x80 && (c.isLetter || c.isNumber || "-._~".contains(c))) ? String(c) : String(format: "%%%02X", b)

@@ -122,10 +122,10 @@ struct ReaderOptions: ParsableArguments {
     var host: String = "127.0.0.1"
     @Option(help: "Port the reader listens on.")
     var port: Int = 8000
-    @Option(help: "Require this X-API-KEY on every route but /healthz (default: $SLUICE_API_KEY).")
+    @Option(help: "Require this X-API-KEY on every route but /healthz and the browse page itself (default: $SLUICE_API_KEY).")
     var apiKey: String?
 
-    @Option(help: "Close a connection idle for this many seconds.")
+    @Option(help: "Close a connection idle for this many seconds (at most 86400), or one whose client has taken nothing of an answer for as long.")
     var idleTimeout: Double = 30
 
     var effectiveAPIKey: String? { apiKey ?? ProcessInfo.processInfo.environment["SLUICE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 } }
@@ -143,7 +143,7 @@ struct ReaderOptions: ParsableArguments {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+        guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be from more than 0 to 86400 seconds") }
         if apiKey?.isEmpty == true { throw ValidationError("--api-key must not be empty: give the key, or leave the option out for no key") }
     }
 }

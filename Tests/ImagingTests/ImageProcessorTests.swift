@@ -60,6 +60,12 @@ import Testing
         // A decode at full size sees the same picture.
         let full = try GDImage.decode(jpeg, mime: "image/jpeg", limits: Limits())
         #expect((full.width, full.height) == (3000, 2000) && full.pixel(x: 2999, y: 0) >> 16 & 0xFF > 240)
+        // 320 KiB of metadata before the frame header (five APP2 segments, as a camera's ICC profile and XMP can be):
+        // the size is found all the same, and the thumbnail is made.
+        let metadata = (0..<5).flatMap { _ in [0xFF, 0xE2, 0xFF, 0xF0] + [UInt8](repeating: 0x42, count: 0xFFEE) }
+        let annotated = Array(jpeg.prefix(2)) + metadata + Array(jpeg.dropFirst(2))
+        let fromAnnotated = try run(annotated, .jpeg, "resize", #"{"width": 256, "height": 256}"#)
+        #expect((fromAnnotated.width, fromAnnotated.height) == (256, 171))
     }
 
     @Test func flipsRotationsAndColourStepsMovePixelsAsSpecified() throws {

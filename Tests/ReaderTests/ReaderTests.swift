@@ -179,6 +179,22 @@ import TestSupport
         }
     }
 
+    /// `/openapi.json` documents exactly the routes the reader registers, each for GET and HEAD.
+    @Test func theOpenAPIDocumentNamesEveryRegisteredRoute() throws {
+        let router = Router()
+        let root = TemporaryRoot("reader-routes")
+        defer { root.remove() }
+        let routes = ReaderRoutes(root: root.path, catalogue: MemoryCatalogue(), baseURL: "http://x", metrics: ReaderMetrics(), keyed: false,
+                                  inFlight: InFlightRequests())
+        routes.register(on: router)
+        let registered = router.routes.map { "\($0.method) \($0.path)" }
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.body.readableBytesView)) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: Any]).keys
+        let documented = paths.flatMap { path in ["GET", "HEAD"].map { "\($0) \(path)" } }
+        #expect(Set(registered) == Set(documented),
+                "registered, not documented: \(Set(registered).subtracting(documented)); documented, not registered: \(Set(documented).subtracting(registered))")
+    }
+
     @Test func connectionsAreBoundedInTimeAndHeaderSize() async throws {
         let root = TemporaryRoot("reader-bounds")
         defer { root.remove() }
@@ -193,15 +209,22 @@ import TestSupport
         defer { task.cancel() }
         #expect(await HTTPClient.waitForReader(port: configuration.port))
 
-        /// A raw connection: sends `request`, then reads until the server closes it (or 5 s pass); what it read, and when.
-        func exchange(_ request: String) -> (answer: String, seconds: Double) {
+        /// A raw connection to the reader, its receive buffer `receiveBuffer` bytes when given.
+        func connectRaw(receiveBuffer: Int32? = nil) -> Int32 {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
+            if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(configuration.port).bigEndian)
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            return fd
+        }
+
+        /// A raw connection: sends `request`, then reads until the server closes it (or 5 s pass); what it read, and when.
+        func exchange(_ request: String) -> (answer: String, seconds: Double) {
+            let fd = connectRaw()
+            defer { close(fd) }
             var timeout = timeval(tv_sec: 6, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             let started = Date()
@@ -225,14 +248,56 @@ import TestSupport
         // A request whose headers pass 32 KiB gets no answer from a route.
         let huge = exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 40_000))\r\n\r\n")
         #expect(!huge.answer.contains("200 OK"), "\(huge.answer.prefix(80))")
+
+        // A file of 16 GiB (sparse). HEAD answers its headers without reading it: the next request on the connection
+        // is answered at once, not after 16 GiB were read and dropped.
+        try FileManager.default.createDirectory(atPath: root.path + "/outbox", withIntermediateDirectories: true)
+        let sparse = open(root.path + "/outbox/huge.bin", O_WRONLY | O_CREAT, 0o644)
+        #expect(ftruncate(sparse, 16 << 30) == 0)
+        close(sparse)
+        let head = exchange("HEAD /huge.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(head.answer.lowercased().contains("content-length: 17179869184") && head.answer.hasSuffix(#"{"status":"ok"}"#)
+                && head.seconds < 1.5, "\(head.seconds) s: \(head.answer.prefix(300))")
+
+        // A client that asks for it and stops reading is closed once it has taken nothing for the idle timeout
+        // (1.5 s): what it reads afterwards is what the buffers held, then the end.
+        let stalled = connectRaw(receiveBuffer: 4096)
+        defer { close(stalled) }
+        let get = Array("GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        _ = get.withUnsafeBytes { send(stalled, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        try await Task.sleep(for: .seconds(4))
+        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        setsockopt(stalled, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received = 0, ended = false
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let reading = Date()
+        while received < 256 << 20, Date().timeIntervalSince(reading) < 8 {
+            let n = chunk.withUnsafeMutableBytes { recv(stalled, $0.baseAddress, $0.count, 0) }
+            if n == 0 { ended = true; break }
+            if n < 0 { break }
+            received += n
+        }
+        #expect(ended && received < 64 << 20, "\(received) bytes read after the stall, ended: \(ended)")
     }
 
     @Test func staticFilesNeverLeaveTheOutbox() async throws {
-        try await withReader { base, _, _ in
+        try await withReader { base, root, file in
             #expect(try await HTTPClient.request(base + "/").text == "<h1>hi</h1>")
             #expect(try await HTTPClient.request(base + "/files/.tmp-1-1").status == 404, "hidden files are not served")
             #expect(try await HTTPClient.request(base + "/files/escape.json").status == 404, "links are not followed")
             #expect(try await HTTPClient.request(base + "/files/%2e%2e/%2e%2e/.sluice/catalogue.sqlite").status == 404)
+            // A stored file outside the outbox (no hidden name on its way): reachable by its route only, never by a
+            // path that climbs, encoded once or twice, through a route's parameter, or through a linked folder.
+            let stored = try #require(file.storedPath)
+            #expect(try await HTTPClient.request(base + "/file/\(file.id)/download").text == "hello")
+            try FileManager.default.createSymbolicLink(atPath: root.path + "/outbox/uploads", withDestinationPath: root.path + "/upload")
+            let encoded = stored.replacingOccurrences(of: "/", with: "%2f")
+            for climb in ["/%2e%2e/\(stored)", "/files/%2e%2e/%2e%2e/\(stored)", "/files/%252e%252e/%252e%252e/\(stored)",
+                          "/receipts/..%2f..%2f\(encoded)", "/pets/%2e%2e%2f%2e%2e%2f\(encoded)", "/files/..%5c..%5c\(stored)",
+                          "/uploads/\(stored.dropFirst("upload/".count))"] {
+                let answer = try await HTTPClient.request(base + climb)
+                #expect(answer.status == 404 && answer.text != "hello", "\(climb)")
+            }
             #expect(try await HTTPClient.request(base + "/nothing-here").json?["error"] as? String == "not found")
             for method in ["POST", "PUT", "PATCH", "DELETE"] {
                 let answer = try await HTTPClient.request(base + "/files", method: method)

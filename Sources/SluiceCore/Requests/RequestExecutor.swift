@@ -96,11 +96,11 @@ public struct RequestExecutor: Sendable {
             return .success(json.bytes)
 
         case let .fileUpdate(id, name, comment):
-            guard let file = try tx.editFile(id: id, name: name, comment: comment) else { return .failure(notFound(id, request)) }
+            guard let file = try tx.editFile(id: id, name: name, comment: comment) else { return .failure(notFound(id)) }
             return .success(file.json)
 
         case let .fileDelete(id):
-            guard try deleteFile(id, in: tx) else { return .failure(notFound(id, request)) }
+            guard try deleteFile(id, in: tx) else { return .failure(notFound(id)) }
             return .success(Array("{}".utf8))
 
         case let .petCreate(name, age, type):
@@ -116,7 +116,7 @@ public struct RequestExecutor: Sendable {
                 photo = try queueDownload(url, now: .now(), in: tx)
                 try tx.attachPhoto(fileID: photo, petID: petID, ready: false)
             case let .file(id):
-                guard let file = try tx.file(id: id) else { return .failure(notFound(id, request, path: "file_id")) }
+                guard let file = try tx.file(id: id) else { return .failure(notFound(id, path: "file_id")) }
                 guard file.status == .ready else {
                     let why = file.error.map { " (\($0))" } ?? ""
                     return .failure(RequestFailure(status: 409, description: "The file is \(file.status.rawValue)\(why): only a stored image can be a photo.",
@@ -248,7 +248,7 @@ public struct RequestExecutor: Sendable {
         RequestFailure(status: 404, description: Self.petNotFoundMessage, data: .string(id), errors: [(path, ["no pet with id \(id)"])])
     }
 
-    private func notFound(_ id: String, _ request: Request? = nil, path: String = "id") -> RequestFailure {
+    private func notFound(_ id: String, path: String = "id") -> RequestFailure {
         RequestFailure(status: 404, description: "File with the matching ID was not found.", data: .string(id),
                        errors: [(path, ["no file with id \(id)"])])
     }

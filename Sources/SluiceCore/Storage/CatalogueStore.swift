@@ -32,9 +32,9 @@ public protocol CatalogueReading {
     func filesDeleted(after: Int64, upTo: Int64) throws -> [DeletedObject]
     /// Requests committed at versions in `(after, upTo]`.
     func requestsCommitted(after: Int64, upTo: Int64) throws -> [RequestRecord]
-    /// The newest `limit` requests, newest first; a receipt over `RequestRecord.summarisedReceiptBytes` comes empty
-    /// (a batch's receipt of megabytes is not read for a summary).
-    func recentRequests(limit: Int) throws -> [RequestRecord]
+    /// The newest `limit` requests committed at versions up to `upTo`, newest first; a receipt over
+    /// `RequestRecord.summarisedReceiptBytes` comes empty (a batch's receipt of megabytes is not read for a summary).
+    func recentRequests(limit: Int, upTo: Int64) throws -> [RequestRecord]
     /// Stored bytes whose rows are gone, to remove from disk.
     func pendingUnlinks(limit: Int) throws -> [String]
     /// Jobs not yet finished (pending or running).

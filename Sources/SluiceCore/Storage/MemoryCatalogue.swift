@@ -98,8 +98,8 @@ final class MemoryTransaction: CatalogueWriting {
         state.requests.values.filter { $0.version > after && $0.version <= upTo }.sorted { ($0.version, $0.order) < ($1.version, $1.order) }.map(\.record)
     }
 
-    func recentRequests(limit: Int) -> [RequestRecord] {
-        state.requests.values.sorted { ($0.version, $0.order) > ($1.version, $1.order) }.prefix(limit).map { entry in
+    func recentRequests(limit: Int, upTo: Int64) -> [RequestRecord] {
+        state.requests.values.filter { $0.version <= upTo }.sorted { ($0.version, $0.order) > ($1.version, $1.order) }.prefix(limit).map { entry in
             var record = entry.record
             if record.receipt.count > RequestRecord.summarisedReceiptBytes { record.receipt = [] }
             return record

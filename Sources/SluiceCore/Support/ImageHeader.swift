@@ -5,14 +5,10 @@ public struct ImageHeader: Sendable, Equatable {
 
     public init(width: Int, height: Int) { self.width = width; self.height = height }
 
-    /// How many leading bytes are enough to read any supported header (a JPEG's size follows its EXIF and other
-    /// segments, which can be long).
-    public static let maxHeaderLength = 256 * 1024
-
     /// Reads PNG (IHDR), GIF, WebP (VP8, VP8L, VP8X) and JPEG (SOFn) headers; nil for anything else, or when the
-    /// header is not within `b`.
-    public static func read<C: Collection>(_ bytes: C) -> ImageHeader? where C.Element == UInt8 {
-        let b = Array(bytes.prefix(maxHeaderLength))
+    /// header is not within `b`. A JPEG's segments are walked to its frame header however far it is (EXIF, XMP and
+    /// ICC data can take megabytes before it): a step per segment, never a byte at a time.
+    public static func read(_ b: [UInt8]) -> ImageHeader? {
         if b.count >= 24, b.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
             return ImageHeader(width: be32(b, 16), height: be32(b, 20))
         }
