@@ -225,20 +225,16 @@ public final class DownloadStage: @unchecked Sendable { // `reports` is thread-s
             if try !tx.updateFile(id: job.subject, stage: update) { try tx.addUnlink(placement.path) }
             _ = try tx.markPhotoReady(fileID: job.subject) // a pet's photo is listed once stored
         case let .failure(message, transient, retryAfter):
-            let attempts = job.attempts + 1
-            if transient && attempts < context.configuration.maxAttempts {
-                let delay = context.configuration.retryDelay(after: attempts, atLeast: retryAfter ?? 0)
-                let due = Timestamp(seconds: Timestamp.now().seconds + delay)
-                guard try tx.retryJob(id: job.id, owner: context.owner, attempts: attempts, notBefore: due) == .held else { return }
+            switch try context.recordFailure(of: job, transient: transient, retryAfter: retryAfter ?? 0, tx) {
+            case let .retrying(attempts, delay)?:
                 let error = "attempt \(attempts) of \(context.configuration.maxAttempts) failed (\(message)); retrying in \(Int(delay.rounded(.up))) s"
                 _ = try tx.updateFile(id: job.subject, stage: FileStageUpdate(status: .pending, error: error))
-            } else {
-                guard try tx.finishJob(id: job.id, owner: context.owner) == .held else { return }
-                // Bytes an earlier, interrupted attempt linked are not this File's.
-                if let stale = job.placedPath { try tx.addUnlink(stale) }
+            case let .ended(attempts)?:
                 let error = attempts > 1 ? "\(message) (after \(attempts) attempts)" : message
                 _ = try tx.updateFile(id: job.subject, stage: FileStageUpdate(status: .error, error: error))
                 // A photo that never came stays its pet's, unlisted (its File says why), and goes when the pet does.
+            case nil:
+                return
             }
         }
     }

@@ -239,17 +239,15 @@ public final class ImageStage: @unchecked Sendable { // `reports` is thread-safe
                                   imageSize: ImageHeader(width: stored.width, height: stored.height))
             try tx.insertFile(&file)
         case let .failure(failure):
-            let attempts = job.attempts + 1
-            if failure.transient && attempts < context.configuration.maxAttempts {
-                let delay = context.configuration.retryDelay(after: attempts)
-                guard try tx.retryJob(id: job.id, owner: context.owner, attempts: attempts, notBefore: Timestamp(seconds: Timestamp.now().seconds + delay)) == .held else { return }
+            switch try context.recordFailure(of: job, transient: failure.transient, tx) {
+            case let .retrying(attempts, _)?:
                 _ = try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .pending, error: "attempt \(attempts) failed (\(failure.message)); retrying"),
                                       from: [.pending, .processing])
+            case .ended?:
+                _ = try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .error, error: failure.message), from: [.pending, .processing])
+            case nil:
                 return
             }
-            guard try tx.finishJob(id: job.id, owner: context.owner) == .held else { return }
-            if let stale = job.placedPath { try tx.addUnlink(stale) }
-            _ = try tx.updateTask(id: task.id, stage: TaskStageUpdate(status: .error, error: failure.message), from: [.pending, .processing])
         }
     }
 

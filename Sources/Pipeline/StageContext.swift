@@ -20,3 +20,30 @@ public struct StageContext: Sendable {
         self.logger = logger; self.wakeup = wakeup; self.onCommit = onCommit
     }
 }
+
+/// What a failed attempt of a job came to (`StageContext.recordFailure`).
+enum FailedAttempt {
+    /// The job is due again after `delay` seconds; `attempts` spent so far.
+    case retrying(attempts: Int, delay: Double)
+    /// The job is finished for good after `attempts`; bytes an interrupted attempt had placed are queued for removal.
+    case ended(attempts: Int)
+}
+
+extension StageContext {
+    /// Records a failed attempt of `job` held by this pipeline: due again with back-off (at least `retryAfter`) when
+    /// the failure is `transient` and attempts are left, else finished. Nil, with nothing recorded, when the job is no
+    /// longer this pipeline's (taken for dead, or its subject deleted). The caller records what its subject shows.
+    func recordFailure(of job: Job, transient: Bool, retryAfter: Double = 0, _ tx: any CatalogueWriting) throws -> FailedAttempt? {
+        let attempts = job.attempts + 1
+        if transient && attempts < configuration.maxAttempts {
+            let delay = configuration.retryDelay(after: attempts, atLeast: retryAfter)
+            let due = Timestamp(seconds: Timestamp.now().seconds + delay)
+            guard try tx.retryJob(id: job.id, owner: owner, attempts: attempts, notBefore: due) == .held else { return nil }
+            return .retrying(attempts: attempts, delay: delay)
+        }
+        guard try tx.finishJob(id: job.id, owner: owner) == .held else { return nil }
+        // Bytes an earlier, interrupted attempt linked are not the subject's.
+        if let stale = job.placedPath { try tx.addUnlink(stale) }
+        return .ended(attempts: attempts)
+    }
+}

@@ -38,7 +38,7 @@ public enum ReaderApplication {
         // long (Hummingbird's idle timer sleeps while an answer is under way), and headers past the limits end the request.
         let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeout * 1000))
         let http = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [IdleStateHandler(writeTimeout: idle), StalledClientCloser()],
+            additionalChannelHandlers: [StalledClientCloser(timeout: idle)],
             idleTimeout: idle,
             httpDecoderConfiguration: .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes,
                                             maxHeaderFieldCount: configuration.maxHeaderFields))
@@ -48,17 +48,31 @@ public enum ReaderApplication {
     }
 }
 
-/// Closes a connection on which nothing was written for the write timeout of the `IdleStateHandler` before it: a
-/// client that stopped reading an answer (its body waits on the socket's back-pressure) is not held for ever, with its
-/// descriptor, its file and its task.
+/// Closes a connection whose client has taken nothing for `timeout` while an answer waits to be sent: the channel
+/// stayed unwritable (its buffer full, the body waiting on back-pressure) for that long. A client that stopped reading
+/// is not held for ever, with its descriptor, its file and its task; a slow one that keeps taking bytes is not cut.
+/// Costs nothing while answers flow: it acts only on changes of writability.
 final class StalledClientCloser: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = Never
+    private let timeout: TimeAmount
+    private var check: Scheduled<Void>?
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .write {
-            context.close(promise: nil)
-            return
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            check?.cancel()
+            check = nil
+        } else if check == nil {
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            check = context.eventLoop.scheduleTask(in: timeout) { bound.value.close(promise: nil) }
         }
-        context.fireUserInboundEventTriggered(event)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        check?.cancel()
+        check = nil
+        context.fireChannelInactive()
     }
 }

@@ -114,11 +114,21 @@ import Testing
 
     @Test func everyFilterAndAPipelineRun() throws {
         let png = try gradient(64, 48).png()
+        let source = try GDImage(png: png)
         for (algorithm, params) in [("colorize", #"{"r": 50, "b": -50}"#), ("blur", #"{"sigma": 1.5}"#), ("sharpen", #"{"amount": 80}"#),
                                     ("pixelate", #"{"block": 8}"#), ("emboss", "null"), ("edge_detect", "null"), ("smooth", #"{"weight": 5}"#),
                                     ("crop", #"{"x": 10, "y": 5, "width": 20, "height": 30}"#), ("rotate", ##"{"degrees": 30, "background": "#00ff00"}"##)] {
             let output = try run(png, .png, algorithm, params)
             #expect(output.bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(algorithm)")
+            // A filter keeps the size and changes pixels (the gradient's bands have edges for every one of them).
+            if !["crop", "rotate"].contains(algorithm) {
+                let out = try decoded(output)
+                #expect((out.width, out.height) == (source.width, source.height), "\(algorithm)")
+                let changed = (0..<out.height).reduce(0) { sum, y in
+                    sum + (0..<out.width).filter { x in out.pixel(x: x, y: y) & 0xFFFFFF != source.pixel(x: x, y: y) & 0xFFFFFF }.count
+                }
+                #expect(changed > 0, "\(algorithm) changed no pixel")
+            }
         }
         #expect(try run(png, .png, "crop", #"{"x": 10, "y": 5, "width": 20, "height": 30}"#).width == 20)
         let chained = try run(png, .png, "pipeline", #"{"steps": [{"algorithm": "resize", "params": {"width": 32}}, {"algorithm": "rotate", "params": {"degrees": 90}}, {"algorithm": "grayscale"}], "format": "jpeg", "quality": 70}"#)
