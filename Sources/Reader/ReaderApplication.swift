@@ -31,7 +31,7 @@ public enum ReaderApplication {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ReadOnlyMiddleware(apiKey: configuration.apiKey))
         let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue, baseURL: configuration.baseURL, metrics: metrics,
-                                  keyed: configuration.apiKey != nil, inFlight: inFlight)
+                                  keyed: configuration.apiKey != nil)
         router.add(middleware: OutboxFallbackMiddleware(routes: routes))
         routes.register(on: router)
         // Bounded connections: an idle one is closed, so is one whose client has taken nothing of an answer for as

@@ -12,8 +12,6 @@ struct ReaderRoutes: Sendable {
     let metrics: ReaderMetrics
     /// Whether an API key guards the routes (stored bytes are then cached privately only).
     let keyed: Bool
-    /// Answers under way, which a stop waits for (a streamed body holds one until written).
-    let inFlight: InFlightRequests
     /// Small outbox files as last read, answered again while `lstat` shows the same version.
     let outboxFiles = OutboxFileCache()
     /// Listing answers as last computed, answered again while the catalogue is at the same version.
@@ -301,14 +299,14 @@ struct ReaderRoutes: Sendable {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
         case let (.whole, .open(file, _)):
             headers[.contentLength] = "\(size)"
-            return Response(status: .ok, headers: headers, body: file.stream(0..<size, holding: inFlight.hold()))
+            return Response(status: .ok, headers: headers, body: file.stream(0..<size))
         case let (.part(bytes), source):
             headers[.contentLength] = "\(bytes.count)"
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
             let body: ResponseBody
             switch source {
             case let .kept(kept): body = ResponseBody(byteBuffer: kept.getSlice(at: kept.readerIndex + bytes.lowerBound, length: bytes.count)!)
-            case let .open(file, _): body = file.stream(bytes.lowerBound..<(bytes.upperBound + 1), holding: inFlight.hold())
+            case let .open(file, _): body = file.stream(bytes.lowerBound..<(bytes.upperBound + 1))
             }
             return Response(status: .partialContent, headers: headers, body: body)
         case (.unsatisfiable, _):
@@ -343,11 +341,9 @@ final class OpenFile: Sendable {
         return count == range.count ? buffer : nil
     }
 
-    /// A body of the bytes at `range`, read 128 KiB at a time as it is written; `token` (an answer in flight) is
-    /// released with the body, once written or dropped.
-    func stream(_ range: Range<Int>, holding token: InFlightRequests.Token) -> ResponseBody {
+    /// A body of the bytes at `range`, read 128 KiB at a time as it is written.
+    func stream(_ range: Range<Int>) -> ResponseBody {
         ResponseBody(contentLength: range.count) { [self] writer in
-            _ = token
             var offset = range.lowerBound
             while offset < range.upperBound {
                 let chunk = min(128 << 10, range.upperBound - offset)

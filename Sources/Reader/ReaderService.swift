@@ -36,44 +36,52 @@ public final class ReaderService: Service, Sendable {
             }
         } onGracefulShutdown: { [inFlight, listener] in
             stopping.store(true, ordering: .relaxed)
+            inFlight.stop()
             Task.detached {
                 _ = try? await listener.channel?.close()
                 let deadline = ContinuousClock.now + Self.drainTimeout
                 while inFlight.count > 0 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-                try? await Task.sleep(for: .milliseconds(100)) // the last answers' buffers, written after their handlers
                 application.cancel()
             }
         }
     }
 }
 
-/// How many requests are being answered now: counted by `InFlightMiddleware` until the handler returns, and by a
-/// streamed body (`hold()`) until it has been written or dropped.
+/// How many answers are under way: counted by `InFlightMiddleware` from a request's arrival until its body has been
+/// written (or dropped unsent), and whether the reader is stopping.
 final class InFlightRequests: Sendable {
     private let value = Mutex(0)
+    private let stopping = Atomic(false)
     var count: Int { value.withLock { $0 } }
-    func begin() { value.withLock { $0 += 1 } }
-    func end() { value.withLock { $0 -= 1 } }
+    /// Once stopping, answers ask their clients to close their connections (`Connection: close`).
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    func stop() { stopping.store(true, ordering: .relaxed) }
 
     /// Counts one more until the returned token is released.
     func hold() -> Token { Token(self) }
 
     final class Token: Sendable {
         private let requests: InFlightRequests
-        init(_ requests: InFlightRequests) { self.requests = requests; requests.begin() }
-        deinit { requests.end() }
+        init(_ requests: InFlightRequests) { self.requests = requests; requests.value.withLock { $0 += 1 } }
+        deinit { requests.value.withLock { $0 -= 1 } }
     }
 }
 
-/// Counts each request while its handler runs (a body written from a buffer goes out at once after; a streamed one
-/// holds its own count).
+/// Counts each answer until its body has been written or dropped (the token travels with the body), so a stop waits
+/// for a page being sent to a slow client as it does for a download; once stopping, answers say `Connection: close`.
 struct InFlightMiddleware<Context: RequestContext>: RouterMiddleware {
     let inFlight: InFlightRequests
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        inFlight.begin()
-        defer { inFlight.end() }
-        return try await next(request, context)
+        let token = inFlight.hold()
+        var response = try await next(request, context)
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            _ = token
+            try await body.write(writer)
+        }
+        if inFlight.isStopping { response.headers[.connection] = "close" }
+        return response
     }
 }
 

@@ -184,8 +184,7 @@ import TestSupport
         let router = Router()
         let root = TemporaryRoot("reader-routes")
         defer { root.remove() }
-        let routes = ReaderRoutes(root: root.path, catalogue: MemoryCatalogue(), baseURL: "http://x", metrics: ReaderMetrics(), keyed: false,
-                                  inFlight: InFlightRequests())
+        let routes = ReaderRoutes(root: root.path, catalogue: MemoryCatalogue(), baseURL: "http://x", metrics: ReaderMetrics(), keyed: false)
         routes.register(on: router)
         let registered = router.routes.map { "\($0.method) \($0.path)" }
         let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.body.readableBytesView)) as? [String: Any])
