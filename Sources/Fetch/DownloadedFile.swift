@@ -15,14 +15,12 @@ public final class DownloadedFile: @unchecked Sendable { // written by the downl
     private var placed = false
 
     private static let headerLength = 512
-    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Glibc's module leaves out.
-    private static let temporaryFileFlag: Int32 = 0o20_200_000
 
     /// Opens an unnamed file in `folder`, or `folder/<key>.part` where that is not supported.
     init(folder: String, key: String) throws(DownloadFileError) {
-        var fd = open(folder, Self.temporaryFileFlag | O_RDWR | O_CLOEXEC, 0o644)
+        var fd = UnnamedFile.open(in: AT_FDCWD, folder, readable: true)
         var part: String?
-        if fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+        if fd < 0 && UnnamedFile.isUnsupported(errno) {
             part = folder + "/" + key + ".part"
             fd = open(part!, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
@@ -65,7 +63,7 @@ public final class DownloadedFile: @unchecked Sendable { // written by the downl
     public func place(atPath path: String) throws(DownloadFileError) {
         func attempt() -> Bool {
             if let partPath { return rename(partPath, path) == 0 }
-            return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0
+            return UnnamedFile.link(fd, in: AT_FDCWD, as: path)
         }
         if !attempt() {
             guard errno == EEXIST, unlink(path) == 0, attempt() else {

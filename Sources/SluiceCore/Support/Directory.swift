@@ -112,12 +112,20 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
         guard renameat(fd, temp, fd, target) == 0 else { throw SystemCallError.current("rename", path + "/" + target) }
     }
 
-    /// Writes `bytes` to `name` atomically: a temporary `.tmp-<tempTag>` in this folder, then rename.
-    /// `tempTag` starts with the writer's pid, so `removeStaleTemporaries` can tell a dead writer's leftovers.
+    /// Writes `bytes` to `name` atomically: an unnamed file (`UnnamedFile`) linked in as `name`, or, when the name
+    /// is taken, linked as the temporary `.tmp-<tempTag>` and renamed over it (a link never replaces). Where the
+    /// file system has no unnamed files, the temporary is created by name. `tempTag` starts with the writer's pid,
+    /// so `removeStaleTemporaries` can tell a dead writer's leftovers.
     public func writeAtomically(_ name: String, _ bytes: [UInt8], tempTag: String) throws {
         let temp = ".tmp-\(tempTag)"
-        let out = retryingEINTR { openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
-        guard out >= 0 else { throw SystemCallError.current("create", path + "/" + temp) }
+        var out = UnnamedFile.open(in: fd)
+        let unnamed = out >= 0
+        if !unnamed {
+            guard UnnamedFile.isUnsupported(errno) else { throw SystemCallError.current("create", path + "/" + name) }
+            out = retryingEINTR { openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+            guard out >= 0 else { throw SystemCallError.current("create", path + "/" + temp) }
+        }
+        defer { close(out) }
         var written = 0
         let ok: Bool = bytes.withUnsafeBytes { buffer in
             while written < buffer.count {
@@ -127,9 +135,21 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
             }
             return true
         }
-        let writeErrno = errno
-        close(out)
-        guard ok else { unlinkat(fd, temp, 0); throw SystemCallError(Errno(rawValue: writeErrno), "write", path + "/" + temp) }
+        guard ok else {
+            let e = errno
+            if !unnamed { unlinkat(fd, temp, 0) }
+            throw SystemCallError(Errno(rawValue: e), "write", path + "/" + name)
+        }
+        if unnamed {
+            if UnnamedFile.link(out, in: fd, as: name) { return }
+            guard errno == EEXIST else { throw SystemCallError.current("link", path + "/" + name) }
+            // A temporary of this tag left by a pass that failed between its link and its rename goes first.
+            if !UnnamedFile.link(out, in: fd, as: temp) {
+                guard errno == EEXIST, unlinkat(fd, temp, 0) == 0, UnnamedFile.link(out, in: fd, as: temp) else {
+                    throw SystemCallError.current("link", path + "/" + temp)
+                }
+            }
+        }
         guard renameat(fd, temp, fd, name) == 0 else {
             let e = errno
             unlinkat(fd, temp, 0)
