@@ -91,7 +91,8 @@ let package = Package(
             "SluiceCore", "Fetch", "TestSupport",
         ], swiftSettings: upcoming),
         .testTarget(name: "ImagingTests", dependencies: ["SluiceCore", "Imaging"], swiftSettings: upcoming),
-        .testTarget(name: "PublishTests", dependencies: ["SluiceCore", "Catalogue", "Publish", "TestSupport"], swiftSettings: upcoming),
+        .testTarget(name: "PublishTests", dependencies: ["SluiceCore", "Catalogue", "Publish", "TestSupport",
+                                                        .product(name: "Logging", package: "swift-log")], swiftSettings: upcoming),
         .testTarget(name: "ReaderTests", dependencies: [
             "SluiceCore", "Catalogue", "Reader", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: upcoming),

@@ -22,6 +22,10 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     private let baseURL: String
     /// The recent receipts' summaries, kept between passes (used under the publish lock, by one thread at a time).
     private let summaries = RecentReceipts.SummaryCache()
+    /// Objects written by held passes (used under the publish lock, by one thread at a time).
+    private var writtenAhead = WrittenAhead(capacity: 8 << 20)
+    /// A held pass kept changes back since the last pass that published everything.
+    private var heldBack = false
 
     public init(root: String, catalogue: any CatalogueStore, baseURL: String = PhotoURL.defaultBase) throws {
         self.catalogue = catalogue
@@ -61,32 +65,83 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         public var outputs = 0
         /// Committed write transactions it covered.
         public var versions: Int64 = 0
+        /// Changes were kept back because objects in them are still moving (`holdingMoving`): the objects already
+        /// settled were written ahead, the rest waits for a later call.
+        public var held = false
     }
 
     /// Publishes every committed change, and `outbox/recent-receipts.json` if it is missing. `versionsPerPass` bounds
     /// how many write transactions one pass reads (and so its memory).
+    ///
+    /// With `holdingMoving`, changes that leave an object still moving (a File `pending` or `downloading`, a task
+    /// `pending` or `processing`) are not published yet, and neither is anything else committed since the published
+    /// version (so no receipt names an object not yet there): only the objects among them that have settled are
+    /// written, ahead, and the call that publishes them later skips those still unchanged. A burst of fast downloads
+    /// then costs one write of each object, not two. The caller bounds how long changes are held; a backlog of
+    /// more than `holdableVersions` transactions is never held.
     @discardableResult
-    public func publishPending(versionsPerPass: Int64 = 16) throws -> Report {
+    public func publishPending(versionsPerPass: Int64 = 16, holdingMoving: Bool = false) throws -> Report {
         while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
         defer { flock(lockFD, LOCK_UN) }
         var report = Report()
+        if holdingMoving, let ahead = try catalogue.read({ reading -> [[Output]]? in
+            let published = try reading.publishedVersion()
+            let current = try reading.currentVersion()
+            forgetWrittenAheadUnlessPublishedBy(published)
+            guard current > published, current - published <= Self.holdableVersions else { return nil }
+            let changes = try renderObjects(after: published, upTo: current, reading, settledOnly: true)
+            return changes.moving ? [changes.results, changes.objects] : nil
+        }) {
+            for phase in ahead {
+                // Up to the memory kept for them; the rest waits for the pass that publishes it.
+                var taken: [Output] = []
+                var room = writtenAhead.room
+                for output in phase where room > 0 {
+                    taken.append(output)
+                    room -= WrittenAhead.size(of: output)
+                }
+                try write(taken, parallel: false) // never urgent: the other core is left to the work held for
+                for output in taken { writtenAhead.record(output) }
+                report.outputs += taken.count
+            }
+            report.held = true
+            heldBack = true
+            return report
+        }
         while true {
             let pass = try catalogue.read { reading -> (from: Int64, upTo: Int64, outputs: [[Output]])? in
                 let published = try reading.publishedVersion()
                 let current = try reading.currentVersion()
+                forgetWrittenAheadUnlessPublishedBy(published)
                 guard current > published else { return nil }
-                let upTo = min(current, published + versionsPerPass)
+                // What held passes kept back is published in one snapshot (the hold bounds it), so no receipt goes
+                // out before an object it names that changed again later in the range.
+                let upTo = heldBack ? current : min(current, published + versionsPerPass)
                 return (published, upTo, try render(after: published, upTo: upTo, reading))
             }
             guard let pass else {
+                heldBack = false
+                writtenAhead.removeAll()
                 if try writeRecentReceiptsIfMissing() { report.outputs += 1 }
                 return report
             }
-            for phase in pass.outputs { try write(phase) }
+            for phase in pass.outputs {
+                try write(phase)
+                for output in phase { writtenAhead.forget(output) }
+            }
             try catalogue.write { try $0.markPublished(upTo: pass.upTo) }
+            writtenAhead.published(upTo: pass.upTo)
             report.outputs += pass.outputs.reduce(0) { $0 + $1.count }
             report.versions += pass.upTo - pass.from
         }
+    }
+
+    /// At most this many committed transactions are held back by `publishPending(holdingMoving: true)`.
+    static let holdableVersions: Int64 = 256
+
+    /// What was written ahead is known only while the published version is the one it was kept under.
+    private func forgetWrittenAheadUnlessPublishedBy(_ published: Int64) {
+        if writtenAhead.publishedVersion != published { writtenAhead.reset(publishedVersion: published) }
     }
 
     enum Output {
@@ -96,42 +151,61 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         case link(from: String, folder: Directory, name: String)
     }
 
-    /// The outbox files that changes in `(after, upTo]` make stale, rendered from the snapshot, in four phases written
-    /// one after the other: tasks' result images, then the objects (files, pets, tasks), then the receipts that name
-    /// them (what a dropper waits for comes next, and what it names is already there), then the listings. No name occurs twice in a phase, so the
-    /// files of one phase may be written in any order.
-    private func render(after: Int64, upTo: Int64, _ reading: any CatalogueReading) throws -> [[Output]] {
+    /// The objects that changes in `(after, upTo]` make stale, rendered from the snapshot: tasks' result images (a
+    /// phase before the tasks that name them: a task published finished has its result there), and the objects
+    /// (files, pets, tasks), with the listing pages they are on. What a held pass wrote ahead and is unchanged since
+    /// is left out. `settledOnly` leaves out objects still moving, and deletions, for a held pass.
+    private struct ObjectChanges {
+        var results: [Output] = []
         var objects: [Output] = []
-        var pages = Set<Int64>(), petPages = Set<Int64>()
-        for file in try reading.filesChanged(after: after, upTo: upTo) {
-            objects.append(.write(folder: outbox.files, name: file.id + ".json", bytes: file.json))
-            pages.insert(file.page)
+        var filePages = Set<Int64>(), petPages = Set<Int64>(), taskPages = Set<Int64>()
+        /// An object still moving was left out (`settledOnly`).
+        var moving = false
+    }
+
+    private func renderObjects(after: Int64, upTo: Int64, _ reading: any CatalogueReading, settledOnly: Bool) throws -> ObjectChanges {
+        var changes = ObjectChanges()
+        func add(_ output: Output, to outputs: inout [Output]) {
+            if !writtenAhead.holds(output) { outputs.append(output) }
         }
-        for file in try reading.filesDeleted(after: after, upTo: upTo) {
-            objects.append(.remove(folder: outbox.files, name: file.id + ".json"))
-            pages.insert(file.page)
+        for file in try reading.filesChanged(after: after, upTo: upTo) {
+            if settledOnly && (file.status == .pending || file.status == .downloading) { changes.moving = true; continue }
+            add(.write(folder: outbox.files, name: file.id + ".json", bytes: file.json), to: &changes.objects)
+            changes.filePages.insert(file.page)
         }
         for pet in try reading.petsChanged(after: after, upTo: upTo) {
-            objects.append(.write(folder: outbox.pets, name: pet.id + ".json", bytes: pet.json(baseURL: baseURL)))
-            petPages.insert(pet.seq / listingPageSize)
+            add(.write(folder: outbox.pets, name: pet.id + ".json", bytes: pet.json(baseURL: baseURL)), to: &changes.objects)
+            changes.petPages.insert(pet.seq / listingPageSize)
         }
-        for pet in try reading.petsDeleted(after: after, upTo: upTo) {
-            objects.append(.remove(folder: outbox.pets, name: pet.id + ".json"))
-            petPages.insert(pet.page)
-        }
-        var taskPages = Set<Int64>()
-        // Result images go in a phase before the tasks that name them: a task published finished has its result there.
-        var results: [Output] = []
         for task in try reading.tasksChanged(after: after, upTo: upTo) {
-            objects.append(.write(folder: outbox.tasks, name: task.id + ".json", bytes: task.json))
-            taskPages.insert(task.seq / listingPageSize)
+            if settledOnly && (task.status == .pending || task.status == .processing) { changes.moving = true; continue }
+            add(.write(folder: outbox.tasks, name: task.id + ".json", bytes: task.json), to: &changes.objects)
+            changes.taskPages.insert(task.seq / listingPageSize)
             if let name = task.resultPath, let result = try reading.file(id: task.resultID!), let stored = result.storedPath {
-                results.append(.link(from: stored, folder: outbox.results, name: name))
-            } else if let ext = task.resultExtension {
+                add(.link(from: stored, folder: outbox.results, name: name), to: &changes.results)
+            } else if let ext = task.resultExtension, !settledOnly {
                 // Its result File was deleted: so is the copy shown.
-                results.append(.remove(folder: outbox.results, name: RootLayout.resultName(taskID: task.id, extension: ext)))
+                changes.results.append(.remove(folder: outbox.results, name: RootLayout.resultName(taskID: task.id, extension: ext)))
             }
         }
+        guard !settledOnly else { return changes }
+        for file in try reading.filesDeleted(after: after, upTo: upTo) {
+            changes.objects.append(.remove(folder: outbox.files, name: file.id + ".json"))
+            changes.filePages.insert(file.page)
+        }
+        for pet in try reading.petsDeleted(after: after, upTo: upTo) {
+            changes.objects.append(.remove(folder: outbox.pets, name: pet.id + ".json"))
+            changes.petPages.insert(pet.page)
+        }
+        return changes
+    }
+
+    /// The outbox files that changes in `(after, upTo]` make stale, rendered from the snapshot, in four phases written
+    /// one after the other: tasks' result images, then the objects (files, pets, tasks), then the receipts that name
+    /// them (what a dropper waits for comes next, and what it names is already there), then the listings. No name
+    /// occurs twice in a phase, so the files of one phase may be written in any order.
+    private func render(after: Int64, upTo: Int64, _ reading: any CatalogueReading) throws -> [[Output]] {
+        let changes = try renderObjects(after: after, upTo: upTo, reading, settledOnly: false)
 
         // A drop name used twice in the pass: the later receipt replaces the earlier one, which is not written.
         var receipts: [Output] = []
@@ -143,16 +217,16 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             receipts.append(output)
         }
 
-        var listings = try listing(pages, in: outbox.files, key: "files", bytesEach: 400, objects: reading.files(seqFrom:to:),
+        var listings = try listing(changes.filePages, in: outbox.files, key: "files", bytesEach: 400, objects: reading.files(seqFrom:to:),
                                    write: { file, json in file.write(to: &json) }) {
             listingIndex(in: outbox.files, count: try reading.fileCount(), lastSeq: try reading.lastFileSeq())
         }
-        listings += try listing(petPages, in: outbox.pets, key: "pets", bytesEach: 300, objects: reading.pets(seqFrom:to:),
+        listings += try listing(changes.petPages, in: outbox.pets, key: "pets", bytesEach: 300, objects: reading.pets(seqFrom:to:),
                                 write: { pet, json in pet.write(to: &json, baseURL: baseURL) }) {
             listingIndex(in: outbox.pets, count: try reading.petCount(hasPhotos: nil), lastSeq: try reading.lastPetSeq(),
                          extra: ("with_photos", try reading.petCount(hasPhotos: true)))
         }
-        listings += try listing(taskPages, in: outbox.tasks, key: "tasks", bytesEach: 400, objects: reading.tasks(seqFrom:to:),
+        listings += try listing(changes.taskPages, in: outbox.tasks, key: "tasks", bytesEach: 400, objects: reading.tasks(seqFrom:to:),
                                 write: { task, json in task.write(to: &json) }) {
             listingIndex(in: outbox.tasks, count: try reading.taskCount(), lastSeq: try reading.lastTaskSeq())
         }
@@ -160,7 +234,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             listings.append(.write(folder: outbox.outbox, name: RootLayout.recentReceiptsName,
                                    bytes: RecentReceipts.render(try reading.recentRequests(limit: RecentReceipts.count, upTo: upTo), summaries: summaries)))
         }
-        return [results, objects, receipts, listings]
+        return [changes.results, changes.objects, receipts, listings]
     }
 
     /// A listing's outputs for the `pages` a pass touched: each page rewritten from the snapshot (`objects` gives the
@@ -209,10 +283,10 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         return .write(folder: folder, name: OutboxListing.indexName, bytes: json.bytes)
     }
 
-    /// Writes one phase: in order on this thread, or from `parallelFrom` files on, every other file by a second one.
-    /// Each writer has a temporary name of its own (`<pid>-w<n>`), which each of its writes renames away.
-    private func write(_ phase: [Output]) throws {
-        guard phase.count >= parallelFrom else {
+    /// Writes one phase: in order on this thread, or from `parallelFrom` files on (when `parallel`), every other file
+    /// by a second one. Each writer has a temporary name of its own (`<pid>-w<n>`), which each of its writes renames away.
+    private func write(_ phase: [Output], parallel: Bool = true) throws {
+        guard parallel && phase.count >= parallelFrom else {
             for output in phase { try write(output, tempTag: "\(tag)-w0") }
             return
         }

@@ -11,6 +11,11 @@ public import SluiceCore
 /// wrote, the publisher is the bottleneck, and the next pass waits until `burstInterval` after the previous one, so a
 /// burst's changes to one object become one write. Drops submitted one by one, each after the last one's receipt,
 /// never wait.
+/// Changes that leave an object still moving (a File `pending` or `downloading`, a task `pending` or `processing`)
+/// are held while the objects around them keep settling (`HoldWindow`): a held pass writes ahead the objects that
+/// settled, on one thread, at most every `burstInterval`; the changes are published once they have all settled,
+/// none has settled for `holdStall` (0.05 s), or `holdLimit` (0.5 s) has passed. A burst of quick downloads is
+/// then published `ready` without being written `pending` first, and no receipt waits more than half a second.
 /// On graceful shutdown it publishes what is left and ends; put it first in its group, so it stops last. A pass
 /// that fails is tried again after a back-off; one that cannot succeed (a corrupt catalogue) ends `run()`.
 public final class PublisherService: Service, @unchecked Sendable { // `pending`/`stopping` are guarded by `condition`; the rest is immutable.
@@ -20,11 +25,14 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
     private var pending = false
     private var stopping = false
     private let burstInterval: Double
+    private let hold: HoldWindow
 
-    public init(publisher: OutboxPublisher, logger: Logger, burstInterval: Double = 0.02) {
+    public init(publisher: OutboxPublisher, logger: Logger, burstInterval: Double = 0.02, holdLimit: Double = 0.5,
+                holdStall: Double = 0.05) {
         self.publisher = publisher
         self.logger = logger
         self.burstInterval = burstInterval
+        hold = HoldWindow(limit: holdLimit, stall: holdStall)
     }
 
     /// Asks for a pass soon.
@@ -55,28 +63,31 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
         var lastPass = Date.distantPast
         var burst = false
         var backoff = RetryBackoff()
+        var hold = self.hold
         while true {
             condition.lock()
-            // Wait for a poke (or, every 2 s, look anyway: another process may have committed); after a failure, for
-            // the back-off, whatever pokes come meanwhile.
+            // Wait for a poke (or, every 2 s, look anyway: another process may have committed; while changes are
+            // held, when they are due); after a failure, for the back-off, whatever pokes come meanwhile.
             if let delay = backoff.delay {
                 let retry = Date(timeIntervalSinceNow: delay)
                 while !stopping && condition.wait(until: retry) {}
             } else {
-                let look = Date(timeIntervalSinceNow: 2)
+                let look = hold.due ?? Date(timeIntervalSinceNow: 2)
                 while !pending && !stopping {
                     if !condition.wait(until: look) { pending = true }
                 }
             }
-            // In a burst, let changes gather until the interval since the last pass has passed.
+            // In a burst, or after a held pass, let changes gather until the interval since the last pass has passed.
             let due = lastPass.addingTimeInterval(burstInterval)
             while burst && !stopping && Date() < due { _ = condition.wait(until: due) }
             let stop = stopping
             pending = false
             condition.unlock()
-            var covered: Int64 = 0
+            var report = OutboxPublisher.Report()
             do {
-                covered = try publisher.publishPending().versions
+                let now = Date()
+                report = try publisher.publishPending(holdingMoving: !stop && hold.mayHold(at: now))
+                hold.passed(report, at: now)
                 backoff.succeeded()
             } catch where RetryPolicy.isRetryable(error) && !stop {
                 backoff.failed()
@@ -89,7 +100,8 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
             lastPass = Date()
             if stop { return }
             condition.lock()
-            burst = pending && covered > 1 // commits keep coming faster than passes
+            // Commits keep coming faster than passes, or changes are held (a held pass is never urgent).
+            burst = report.held || (pending && report.versions > 1)
             condition.unlock()
         }
     }

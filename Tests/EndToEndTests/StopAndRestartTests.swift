@@ -231,7 +231,8 @@ import TestSupport
         #expect(crashing.process.terminationReason == .uncaughtSignal, "it died at the fault point")
         let linked = root.list("upload/application")
         let deleted = try #require(linked.first, "bytes were linked before the crash")
-        let ids = ids(root, receipt: "get.json")
+        // The catalogue has the request; its receipt may not be out yet (held while its downloads were settling).
+        let ids = try snapshot(root).files.map(\.id).sorted()
         #expect(ids.count == 3 && ids.contains(deleted))
         // A File whose bytes were linked is deleted before anyone resumes its download: those bytes must go too.
         try root.drop("delete.json", json: #"{"op": "file.delete", "id": "\#(deleted)"}"#)
@@ -244,6 +245,7 @@ import TestSupport
         #expect(done.jobs == 0)
         #expect(root.list("upload/application").sorted() == kept, "each stored once, the deleted one not at all")
         for file in done.files { #expect(root.read("upload/application/\(file.id)")?.count == file.size) }
+        #expect(self.ids(root, receipt: "get.json").sorted() == ids, "the receipt names the three, whichever process published it")
     }
 
     @Test(.enabled(if: getuid() == 0, "switching users needs root"))
