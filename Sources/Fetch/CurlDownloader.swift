@@ -55,6 +55,12 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped`/`f
         unavailable = nil
     }
 
+    /// Loads libcurl (and its TLS libraries) on a thread of its own, so that the first `init` finds it loaded: a
+    /// batch run starts it at once and reads the catalogue and the inbox meanwhile. A daemon loads it on first use.
+    public static func loadInBackground() {
+        Thread.detachNewThread { _ = sluice_curl_load() }
+    }
+
     deinit {
         active.removeAll()
         if let multi { sluice_multi_cleanup(multi) }

@@ -56,6 +56,7 @@ public final class BatchRun: Service, @unchecked Sendable { // the loop's state 
 
     private func loop() throws {
         let started = Date()
+        stages.downloads.loadDownloaderInBackground()
         defer {
             stages.stop()
             summary.drops = stages.ingest.handled

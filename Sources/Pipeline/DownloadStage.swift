@@ -61,6 +61,9 @@ public final class DownloadStage: @unchecked Sendable { // `reports` is thread-s
         reports = WorkerReports(wakeup: context.wakeup)
     }
 
+    /// Loads the download library meanwhile (for a batch run, which will most likely need it at once).
+    public func loadDownloaderInBackground() { CurlDownloader.loadInBackground() }
+
     private func startedDownloader() -> CurlDownloader {
         if let downloader { return downloader }
         let reports = self.reports
