@@ -55,5 +55,20 @@ import Testing
         #expect(DownloadName.fromURL("https://h/") == nil)
         #expect(DownloadName.fromURL("https://h") == nil)
         #expect(DownloadName.fromURL("http://h/%2e%2e%2f%2e%2e%2fetc%2fpasswd") == "passwd")
+        #expect(DownloadName.fromURL("https://h/a/b//") == "b", "the last segment that has a name")
+        #expect(DownloadName.fromURL("https://h//") == nil)
+        #expect(DownloadName.fromURL("https://h?x=/y") == nil, "a query is no path")
+        #expect(DownloadName.fromURL("https://h/кот.jpg?a") == "кот.jpg")
+        #expect(DownloadName.fromURL("h/a.txt") == nil && DownloadName.fromURL("mailto:x/y") == nil)
+    }
+
+    /// Names that are printable ASCII already come back as they are (the fast path), and the slow path still
+    /// cleans every other kind.
+    @Test func cleanNamesAreKeptAndEveryOtherKindIsCleaned() {
+        for clean in ["report.pdf", "a b.txt", "x", "f0.bin", String(repeating: "a", count: 255)] { #expect(FileName.sanitize(clean) == clean) }
+        #expect(FileName.sanitize(" lead.txt") == "lead.txt" && FileName.sanitize("trail.txt ") == "trail.txt")
+        #expect(FileName.sanitize("del\u{7F}.txt") == "del.txt" && FileName.sanitize("tab\tx") == "tabx")
+        #expect(FileName.sanitize(String(repeating: "a", count: 256))?.utf8.count == 255)
+        #expect(FileName.sanitize("dir/name") == "name" && FileName.sanitize("...x") == "x")
     }
 }

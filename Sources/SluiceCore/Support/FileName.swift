@@ -3,6 +3,8 @@ public enum FileName {
     /// A display name safe to store: last path component, no control characters, at most `maxBytes` UTF-8 bytes;
     /// nil when nothing usable is left.
     public static func sanitize(_ raw: String, maxBytes: Int = 255) -> String? {
+        // Most names are printable ASCII with nothing to take away: kept as they are, without a pass per character.
+        if isCleanASCII(raw, maxBytes: maxBytes) { return raw }
         var name = raw
         if let cut = name.lastIndex(where: { $0 == "/" || $0 == "\\" }) { name = String(name[name.index(after: cut)...]) }
         name = String(String.UnicodeScalarView(name.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
@@ -19,6 +21,16 @@ public enum FileName {
             name = cut
         }
         return name.isEmpty ? nil : name
+    }
+
+    /// Printable ASCII (no control character, slash or backslash), not starting with a dot or a space, not ending
+    /// with a space, at most `maxBytes`: what `sanitize` returns unchanged.
+    private static func isCleanASCII(_ name: String, maxBytes: Int) -> Bool {
+        name.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let first = bytes.first, let last = bytes.last, bytes.count <= maxBytes,
+                  first != UInt8(ascii: "."), first != UInt8(ascii: " "), last != UInt8(ascii: " ") else { return false }
+            return bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "\\") }
+        } ?? false
     }
 
     /// The extension of `name` (".pdf"), lowercased, when it is 1–10 ASCII letters or digits; else "".
