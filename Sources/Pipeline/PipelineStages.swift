@@ -76,6 +76,6 @@ public final class PipelineStages: @unchecked Sendable { // the pass's state is 
         // Bytes whose rows went meanwhile (a crashed attempt's result, replaced): gone before the process is.
         try? ingest.removePendingUnlinks()
         ingest.work.removeIfEmpty()
-        publisher.poke()
+        publisher.poke(urgent: true)
     }
 }

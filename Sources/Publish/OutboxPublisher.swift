@@ -24,8 +24,11 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     private let summaries = RecentReceipts.SummaryCache()
     /// Objects written by held passes (used under the publish lock, by one thread at a time).
     private var writtenAhead = WrittenAhead(capacity: 8 << 20)
-    /// A held pass kept changes back since the last pass that published everything.
+    /// A held pass kept changes back since the last pass that published everything: it looked at them up to
+    /// `heldThrough`, and `stillMoving` were the Files and tasks moving then.
     private var heldBack = false
+    private var heldThrough: Int64 = 0
+    private var stillMoving = Set<String>()
 
     public init(root: String, catalogue: any CatalogueStore, baseURL: String = PhotoURL.defaultBase) throws {
         self.catalogue = catalogue
@@ -87,10 +90,17 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         if holdingMoving, let ahead = try catalogue.read({ reading -> [[Output]]? in
             let published = try reading.publishedVersion()
             let current = try reading.currentVersion()
-            forgetWrittenAheadUnlessPublishedBy(published)
+            forgetHoldUnlessPublishedBy(published)
             guard current > published, current - published <= Self.holdableVersions else { return nil }
-            let changes = try renderObjects(after: published, upTo: current, reading, settledOnly: true)
-            return changes.moving ? [changes.results, changes.objects] : nil
+            // Only what changed since the last held pass looked: an object that was moving then and has not changed
+            // since is moving still.
+            let from = heldBack ? heldThrough : published
+            let changes = try renderObjects(after: from, upTo: current, reading, settledOnly: true)
+            let moving = (heldBack ? stillMoving : []).subtracting(changes.settled).union(changes.moving)
+            guard !moving.isEmpty else { return nil }
+            stillMoving = moving
+            heldThrough = current
+            return [changes.results, changes.objects]
         }) {
             for phase in ahead {
                 // Up to the memory kept for them; the rest waits for the pass that publishes it.
@@ -112,7 +122,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             let pass = try catalogue.read { reading -> (from: Int64, upTo: Int64, outputs: [[Output]])? in
                 let published = try reading.publishedVersion()
                 let current = try reading.currentVersion()
-                forgetWrittenAheadUnlessPublishedBy(published)
+                forgetHoldUnlessPublishedBy(published)
                 guard current > published else { return nil }
                 // What held passes kept back is published in one snapshot (the hold bounds it), so no receipt goes
                 // out before an object it names that changed again later in the range.
@@ -121,6 +131,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             }
             guard let pass else {
                 heldBack = false
+                stillMoving = []
                 writtenAhead.removeAll()
                 if try writeRecentReceiptsIfMissing() { report.outputs += 1 }
                 return report
@@ -139,9 +150,14 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     /// At most this many committed transactions are held back by `publishPending(holdingMoving: true)`.
     static let holdableVersions: Int64 = 256
 
-    /// What was written ahead is known only while the published version is the one it was kept under.
-    private func forgetWrittenAheadUnlessPublishedBy(_ published: Int64) {
-        if writtenAhead.publishedVersion != published { writtenAhead.reset(publishedVersion: published) }
+    /// What held passes wrote ahead and saw moving is known only while the published version is the one it was kept
+    /// under: another process that published since may have written any of those files.
+    private func forgetHoldUnlessPublishedBy(_ published: Int64) {
+        if writtenAhead.publishedVersion != published {
+            writtenAhead.reset(publishedVersion: published)
+            heldBack = false
+            stillMoving = []
+        }
     }
 
     enum Output {
@@ -154,14 +170,18 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
     /// The objects that changes in `(after, upTo]` make stale, rendered from the snapshot: tasks' result images (a
     /// phase before the tasks that name them: a task published finished has its result there), and the objects
     /// (files, pets, tasks), with the listing pages they are on. What a held pass wrote ahead and is unchanged since
-    /// is left out. `settledOnly` leaves out objects still moving, and deletions, for a held pass.
+    /// is left out. `settledOnly` leaves out objects still moving, and deletions, for a held pass, and names them.
     private struct ObjectChanges {
         var results: [Output] = []
         var objects: [Output] = []
         var filePages = Set<Int64>(), petPages = Set<Int64>(), taskPages = Set<Int64>()
-        /// An object still moving was left out (`settledOnly`).
-        var moving = false
+        /// With `settledOnly`: the Files and tasks left out because they are still moving, and those that settled
+        /// or went (by `movingKey`).
+        var moving = Set<String>(), settled = Set<String>()
     }
+
+    /// How `ObjectChanges` and `stillMoving` name a File (`f<id>`) or a task (`t<id>`).
+    private static func movingKey(_ kind: Character, _ id: String) -> String { String(kind) + id }
 
     private func renderObjects(after: Int64, upTo: Int64, _ reading: any CatalogueReading, settledOnly: Bool) throws -> ObjectChanges {
         var changes = ObjectChanges()
@@ -169,7 +189,11 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             if !writtenAhead.holds(output) { outputs.append(output) }
         }
         for file in try reading.filesChanged(after: after, upTo: upTo) {
-            if settledOnly && (file.status == .pending || file.status == .downloading) { changes.moving = true; continue }
+            if settledOnly {
+                let key = Self.movingKey("f", file.id)
+                if file.status == .pending || file.status == .downloading { changes.moving.insert(key); continue }
+                changes.settled.insert(key)
+            }
             add(.write(folder: outbox.files, name: file.id + ".json", bytes: file.json), to: &changes.objects)
             changes.filePages.insert(file.page)
         }
@@ -178,7 +202,11 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             changes.petPages.insert(pet.seq / listingPageSize)
         }
         for task in try reading.tasksChanged(after: after, upTo: upTo) {
-            if settledOnly && (task.status == .pending || task.status == .processing) { changes.moving = true; continue }
+            if settledOnly {
+                let key = Self.movingKey("t", task.id)
+                if task.status == .pending || task.status == .processing { changes.moving.insert(key); continue }
+                changes.settled.insert(key)
+            }
             add(.write(folder: outbox.tasks, name: task.id + ".json", bytes: task.json), to: &changes.objects)
             changes.taskPages.insert(task.seq / listingPageSize)
             if let name = task.resultPath, let result = try reading.file(id: task.resultID!), let stored = result.storedPath {
@@ -188,7 +216,10 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
                 changes.results.append(.remove(folder: outbox.results, name: RootLayout.resultName(taskID: task.id, extension: ext)))
             }
         }
-        guard !settledOnly else { return changes }
+        guard !settledOnly else {
+            for file in try reading.filesDeleted(after: after, upTo: upTo) { changes.settled.insert(Self.movingKey("f", file.id)) }
+            return changes
+        }
         for file in try reading.filesDeleted(after: after, upTo: upTo) {
             changes.objects.append(.remove(folder: outbox.files, name: file.id + ".json"))
             changes.filePages.insert(file.page)

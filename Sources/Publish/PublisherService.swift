@@ -18,11 +18,13 @@ public import SluiceCore
 /// then published `ready` without being written `pending` first, and no receipt waits more than half a second.
 /// On graceful shutdown it publishes what is left and ends; put it first in its group, so it stops last. A pass
 /// that fails is tried again after a back-off; one that cannot succeed (a corrupt catalogue) ends `run()`.
-public final class PublisherService: Service, @unchecked Sendable { // `pending`/`stopping` are guarded by `condition`; the rest is immutable.
+public final class PublisherService: Service, @unchecked Sendable { // `pending`/`urgent`/`stopping` are guarded by `condition`; the rest is immutable.
     private let publisher: OutboxPublisher
     private let logger: Logger
     private let condition = NSCondition()
     private var pending = false
+    /// The next pass neither waits for a burst to gather nor holds anything back.
+    private var urgent = false
     private var stopping = false
     private let burstInterval: Double
     private let hold: HoldWindow
@@ -35,10 +37,12 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
         hold = HoldWindow(limit: holdLimit, stall: holdStall)
     }
 
-    /// Asks for a pass soon.
-    public func poke() {
+    /// Asks for a pass soon; with `urgent`, at once and publishing everything (the pipeline is done: a batch run's
+    /// end, a stop), while the poker goes on with its own last work.
+    public func poke(urgent: Bool = false) {
         condition.lock()
         pending = true
+        if urgent { self.urgent = true }
         condition.signal()
         condition.unlock()
     }
@@ -79,14 +83,16 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
             }
             // In a burst, or after a held pass, let changes gather until the interval since the last pass has passed.
             let due = lastPass.addingTimeInterval(burstInterval)
-            while burst && !stopping && Date() < due { _ = condition.wait(until: due) }
+            while burst && !stopping && !urgent && Date() < due { _ = condition.wait(until: due) }
             let stop = stopping
+            let publishAll = stop || urgent
             pending = false
+            urgent = false
             condition.unlock()
             var report = OutboxPublisher.Report()
             do {
                 let now = Date()
-                report = try publisher.publishPending(holdingMoving: !stop && hold.mayHold(at: now))
+                report = try publisher.publishPending(holdingMoving: !publishAll && hold.mayHold(at: now))
                 hold.passed(report, at: now)
                 backoff.succeeded()
             } catch where RetryPolicy.isRetryable(error) && !stop {

@@ -93,6 +93,23 @@ import TestSupport
         #expect(root.json("outbox/receipts/rename.json")?["status"] as? Int == 200)
     }
 
+    /// A held pass looks only at what changed since the last one: a File still moving then and unchanged since is
+    /// moving still, and one deleted meanwhile no longer holds anything back.
+    @Test func aMovingFileDeletedEndsTheHold() throws {
+        let root = TemporaryRoot("publish-held-deleted")
+        defer { root.remove() }
+        let (catalogue, publisher) = try publishing(root)
+        let ids = try commit([drop("get.json", [("op", .string("download")), ("url_list", .array([.string("http://127.0.0.1:9/a")]))])], catalogue)
+        #expect(try publisher.publishPending(holdingMoving: true).held)
+        #expect(try publisher.publishPending(holdingMoving: true).held, "nothing changed: still moving")
+        _ = try commit([drop("delete.json", [("op", .string("file.delete")), ("id", .string(ids[0]))])], catalogue)
+        let report = try publisher.publishPending(holdingMoving: true)
+        #expect(!report.held, "nothing moves any more: published")
+        #expect(root.json("outbox/receipts/delete.json")?["status"] as? Int == 200)
+        #expect(root.read("outbox/files/\(ids[0]).json") == nil)
+        #expect(try catalogue.read { try $0.publishedVersion() == $0.currentVersion() })
+    }
+
     /// What a process wrote ahead is forgotten once another one has published: its files may hold something else
     /// by then, even bytes that later come back (a pet whose photo came and went).
     @Test func whatWasWrittenAheadIsForgottenWhenAnotherProcessPublishes() throws {
