@@ -10,6 +10,7 @@ import SluiceCore
 /// `sluice demo`: demo pets with photos drawn locally (libgd), and a few files, through the real pipeline.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Fill a root with demo data: pets with photos drawn locally with libgd, a few files and image tasks. No network.",
         discussion: """
             Everything goes through the pipeline as any drop does: the photos and files are dropped into inbox/ as \\

@@ -6,6 +6,7 @@ import SluiceCore
 /// `sluice export …`: seed 004's command-line export.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write the catalogue's pets to standard output as JSON.",
         subcommands: [ExportPets.self])
 }

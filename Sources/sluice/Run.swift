@@ -8,6 +8,7 @@ import ServiceLifecycle
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Batch mode for cron: take the drops in inbox/, wait for their downloads, publish, print a summary, exit.",
         discussion: """
             Takes the drops that were in inbox/ when it began (later ones wait for the next run or a watch) and waits \

@@ -7,6 +7,7 @@ import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "The read-only HTTP reader alone, over a root another process fills.",
         discussion: """
             Example:

@@ -4,6 +4,7 @@ import SluiceCore
 
 struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "submit",
         abstract: "Drop files into inbox/ safely (written under a hidden name, then renamed in); prints each receipt's path.",
         discussion: """
             A name already waiting in inbox/ is never overwritten: the new drop waits until it has been taken.

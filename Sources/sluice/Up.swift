@@ -10,6 +10,7 @@ import UnixSignals
 
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "up",
         abstract: "The main job: watch inbox/, run the pipeline and serve outbox/ over HTTP, in one process.",
         discussion: """
             Stops cleanly on SIGINT or SIGTERM.

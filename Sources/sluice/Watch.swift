@@ -8,6 +8,7 @@ import UnixSignals
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "watch",
         abstract: "Watch inbox/ and run the pipeline, without the HTTP reader (a daemon).",
         discussion: """
             Any number of `watch` and `run` processes may share one root: each drop is handled once.
