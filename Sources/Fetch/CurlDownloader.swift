@@ -1,6 +1,7 @@
 import CCurl
 import SluiceCore
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,8 +59,17 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped`/`f
     /// Loads libcurl (and its TLS libraries) on a thread of its own, so that the first `init` finds it loaded: a
     /// batch run starts it at once and reads the catalogue and the inbox meanwhile. A daemon loads it on first use.
     public static func loadInBackground() {
+        loadingInBackground.store(true, ordering: .relaxed)
         Thread.detachNewThread { _ = sluice_curl_load() }
     }
+
+    /// Waits for a load `loadInBackground` began (a process must not exit while a thread is inside `dlopen` or
+    /// `curl_global_init`); at once when none did.
+    public static func finishLoadingInBackground() {
+        if loadingInBackground.load(ordering: .relaxed) { _ = sluice_curl_load() }
+    }
+
+    private static let loadingInBackground = Atomic<Bool>(false)
 
     deinit {
         active.removeAll()

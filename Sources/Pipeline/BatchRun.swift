@@ -59,6 +59,7 @@ public final class BatchRun: Service, @unchecked Sendable { // the loop's state 
         stages.downloads.loadDownloaderInBackground()
         defer {
             stages.stop()
+            stages.downloads.finishLoadingDownloader()
             summary.drops = stages.ingest.handled
             summary.rejected = stages.ingest.rejected
             summary.seconds = Date().timeIntervalSince(started)

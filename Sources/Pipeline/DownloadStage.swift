@@ -64,6 +64,9 @@ public final class DownloadStage: @unchecked Sendable { // `reports` is thread-s
     /// Loads the download library meanwhile (for a batch run, which will most likely need it at once).
     public func loadDownloaderInBackground() { CurlDownloader.loadInBackground() }
 
+    /// Waits for that load to end, if it began: before the process exits.
+    public func finishLoadingDownloader() { CurlDownloader.finishLoadingInBackground() }
+
     private func startedDownloader() -> CurlDownloader {
         if let downloader { return downloader }
         let reports = self.reports

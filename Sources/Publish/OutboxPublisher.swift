@@ -58,7 +58,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         let name = RootLayout.recentReceiptsName
         guard faccessat(outbox.outbox.fd, name, F_OK, 0) != 0 else { return false }
         let requests = try catalogue.read { reading in try reading.recentRequests(limit: RecentReceipts.count, upTo: try reading.publishedVersion()) }
-        try outbox.outbox.writeAtomically(name, RecentReceipts.render(requests, summaries: summaries), tempTag: "\(tag)-recent")
+        try outbox.outbox.writeAtomically(name, RecentReceipts.render(requests, summaries: summaries), tempTag: "\(tag)-recent", replacing: true)
         return true
     }
 
@@ -124,9 +124,11 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
                 let current = try reading.currentVersion()
                 forgetHoldUnlessPublishedBy(published)
                 guard current > published else { return nil }
-                // What held passes kept back is published in one snapshot (the hold bounds it), so no receipt goes
-                // out before an object it names that changed again later in the range.
-                let upTo = heldBack ? current : min(current, published + versionsPerPass)
+                // What held passes kept back is published in one snapshot (a hold never spans more than
+                // `holdableVersions`), so no receipt goes out before an object it names that changed again later in
+                // the range. Beyond a hold, `versionsPerPass` bound a pass's memory; a backlog of more than that (a
+                // large inbox, a publisher that was failing) may show a receipt a moment before such an object.
+                let upTo = min(current, published + (heldBack ? Self.holdableVersions : versionsPerPass))
                 return (published, upTo, try render(after: published, upTo: upTo, reading))
             }
             guard let pass else {
@@ -137,8 +139,8 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
                 return report
             }
             for phase in pass.outputs {
+                for output in phase { writtenAhead.forget(output) } // before: a phase that fails midway wrote some
                 try write(phase)
-                for output in phase { writtenAhead.forget(output) }
             }
             try catalogue.write { try $0.markPublished(upTo: pass.upTo) }
             writtenAhead.published(upTo: pass.upTo)
@@ -162,6 +164,8 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
 
     enum Output {
         case write(folder: Directory, name: String, bytes: [UInt8])
+        /// A write of a file that most likely exists already (a listing page, an index, the recent receipts).
+        case replace(folder: Directory, name: String, bytes: [UInt8])
         case remove(folder: Directory, name: String)
         /// A hard link to stored bytes (`from`, relative to the root): a task's result, shown without a copy.
         case link(from: String, folder: Directory, name: String)
@@ -262,7 +266,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             listingIndex(in: outbox.tasks, count: try reading.taskCount(), lastSeq: try reading.lastTaskSeq())
         }
         if !receipts.isEmpty {
-            listings.append(.write(folder: outbox.outbox, name: RootLayout.recentReceiptsName,
+            listings.append(.replace(folder: outbox.outbox, name: RootLayout.recentReceiptsName,
                                    bytes: RecentReceipts.render(try reading.recentRequests(limit: RecentReceipts.count, upTo: upTo), summaries: summaries)))
         }
         return [changes.results, changes.objects, receipts, listings]
@@ -296,7 +300,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         objects(&json)
         json.endArray()
         json.endObject()
-        return .write(folder: folder, name: OutboxListing.pageName(page), bytes: json.bytes)
+        return .replace(folder: folder, name: OutboxListing.pageName(page), bytes: json.bytes)
     }
 
     /// `index.json`: `{"count", "per_page", "first_page", "last_page", "pages"}` and any `extra` count.
@@ -311,7 +315,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         json.key("last_page"); json.string(OutboxListing.pageName(last))
         json.key("pages"); json.int(Int(last) + 1)
         json.endObject()
-        return .write(folder: folder, name: OutboxListing.indexName, bytes: json.bytes)
+        return .replace(folder: folder, name: OutboxListing.indexName, bytes: json.bytes)
     }
 
     /// Writes one phase: in order on this thread, or from `parallelFrom` files on (when `parallel`), every other file
@@ -337,6 +341,8 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         switch output {
         case let .write(folder, name, bytes):
             try folder.writeAtomically(name, bytes, tempTag: tempTag)
+        case let .replace(folder, name, bytes):
+            try folder.writeAtomically(name, bytes, tempTag: tempTag, replacing: true)
         case let .remove(folder, name):
             if unlinkat(folder.fd, name, 0) != 0 && errno != ENOENT {
                 throw SystemCallError.current("unlink", folder.path + "/" + name)

@@ -14,8 +14,10 @@ public import SluiceCore
 /// Changes that leave an object still moving (a File `pending` or `downloading`, a task `pending` or `processing`)
 /// are held while the objects around them keep settling (`HoldWindow`): a held pass writes ahead the objects that
 /// settled, on one thread, at most every `burstInterval`; the changes are published once they have all settled,
-/// none has settled for `holdStall` (0.05 s), or `holdLimit` (0.5 s) has passed. A burst of quick downloads is
-/// then published `ready` without being written `pending` first, and no receipt waits more than half a second.
+/// none has settled for `holdStall` (0.05 s), or `holdLimit` (0.25 s) has passed. A burst of quick downloads is
+/// then published `ready` without being written `pending` first. The published version is one watermark, so while
+/// changes are held every later one waits with them: a receipt waits at most `holdLimit` (plus a pass), and a
+/// change that moves nothing, after a quiet spell, is still published at once.
 /// On graceful shutdown it publishes what is left and ends; put it first in its group, so it stops last. A pass
 /// that fails is tried again after a back-off; one that cannot succeed (a corrupt catalogue) ends `run()`.
 public final class PublisherService: Service, @unchecked Sendable { // `pending`/`urgent`/`stopping` are guarded by `condition`; the rest is immutable.
@@ -29,7 +31,7 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
     private let burstInterval: Double
     private let hold: HoldWindow
 
-    public init(publisher: OutboxPublisher, logger: Logger, burstInterval: Double = 0.02, holdLimit: Double = 0.5,
+    public init(publisher: OutboxPublisher, logger: Logger, burstInterval: Double = 0.02, holdLimit: Double = 0.25,
                 holdStall: Double = 0.05) {
         self.publisher = publisher
         self.logger = logger

@@ -32,6 +32,11 @@ import TestSupport
         try await running.value
     }
 
+    func inode(_ root: TemporaryRoot, _ path: String) -> UInt64? {
+        var info = stat()
+        return stat(root.path + "/" + path, &info) == 0 ? UInt64(info.st_ino) : nil
+    }
+
     func catalogue(_ root: TemporaryRoot) throws -> SQLiteCatalogue {
         try FileManager.default.createDirectory(atPath: root.path + "/.sluice", withIntermediateDirectories: true)
         return try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite")
@@ -46,14 +51,19 @@ import TestSupport
         try await withService(root, catalogue, holdLimit: 30, holdStall: 5) { service in
             let ids = try queueDownloads(20, catalogue)
             service.poke()
-            for id in ids {
+            var firstSeen: [String: UInt64] = [:]
+            for (i, id) in ids.enumerated() {
                 try await Task.sleep(for: .milliseconds(5))
                 #expect(root.read("outbox/receipts/get.json") == nil, "held while its Files settle")
+                for later in ids[i...] { #expect(root.read("outbox/files/\(later).json") == nil, "no File is written pending") }
+                for earlier in ids[..<i] where firstSeen[earlier] == nil { firstSeen[earlier] = inode(root, "outbox/files/\(earlier).json") }
                 _ = try catalogue.write { try $0.updateFile(id: id, stage: FileStageUpdate(status: .error, error: "refused")) }
                 service.poke()
             }
             #expect(root.wait(timeout: 2) { root.read("outbox/receipts/get.json") != nil }, "published once all settled, not at the limit")
-            for (i, id) in ids.enumerated() { #expect(root.json("outbox/files/\(id).json")?["status"] as? String == "error", "\(i) \(id) \(root.list("outbox/files"))") }
+            for id in ids { #expect(root.json("outbox/files/\(id).json")?["status"] as? String == "error") }
+            #expect(firstSeen.values.count >= 5, "most were written ahead while the others settled: \(firstSeen.count)")
+            for (id, seen) in firstSeen { #expect(inode(root, "outbox/files/\(id).json") == seen, "written once: the file first seen is the one kept") }
         }
     }
 

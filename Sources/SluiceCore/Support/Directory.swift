@@ -113,15 +113,19 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
     }
 
     /// Writes `bytes` to `name` atomically: an unnamed file (`UnnamedFile`) linked in as `name`, or, when the name
-    /// is taken, linked as the temporary `.tmp-<tempTag>` and renamed over it (a link never replaces). Where the
-    /// file system has no unnamed files, the temporary is created by name. `tempTag` starts with the writer's pid,
-    /// so `removeStaleTemporaries` can tell a dead writer's leftovers.
-    public func writeAtomically(_ name: String, _ bytes: [UInt8], tempTag: String) throws {
+    /// is taken, linked as the temporary `.tmp-<tempTag>` and renamed over it (a link never replaces). With
+    /// `replacing` (the name most likely exists: a listing page rewritten), and where unnamed files cannot be used,
+    /// the temporary is created by name and renamed, which costs less than a link refused first. `tempTag` starts
+    /// with the writer's pid, so `removeStaleTemporaries` can tell a dead writer's leftovers.
+    public func writeAtomically(_ name: String, _ bytes: [UInt8], tempTag: String, replacing: Bool = false) throws {
         let temp = ".tmp-\(tempTag)"
-        var out = UnnamedFile.open(in: fd)
+        var out: Int32 = -1
+        if !replacing {
+            out = UnnamedFile.open(in: fd)
+            guard out >= 0 || UnnamedFile.isUnsupported(errno) else { throw SystemCallError.current("create", path + "/" + name) }
+        }
         let unnamed = out >= 0
         if !unnamed {
-            guard UnnamedFile.isUnsupported(errno) else { throw SystemCallError.current("create", path + "/" + name) }
             out = retryingEINTR { openat(fd, temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
             guard out >= 0 else { throw SystemCallError.current("create", path + "/" + temp) }
         }
@@ -145,9 +149,9 @@ public final class Directory: @unchecked Sendable { // the descriptor is immutab
             guard errno == EEXIST else { throw SystemCallError.current("link", path + "/" + name) }
             // A temporary of this tag left by a pass that failed between its link and its rename goes first.
             if !UnnamedFile.link(out, in: fd, as: temp) {
-                guard errno == EEXIST, unlinkat(fd, temp, 0) == 0, UnnamedFile.link(out, in: fd, as: temp) else {
-                    throw SystemCallError.current("link", path + "/" + temp)
-                }
+                guard errno == EEXIST else { throw SystemCallError.current("link", path + "/" + temp) }
+                guard unlinkat(fd, temp, 0) == 0 else { throw SystemCallError.current("unlink", path + "/" + temp) }
+                guard UnnamedFile.link(out, in: fd, as: temp) else { throw SystemCallError.current("link", path + "/" + temp) }
             }
         }
         guard renameat(fd, temp, fd, name) == 0 else {
