@@ -227,8 +227,7 @@ public final class CurlDownloader: @unchecked Sendable { // `queue`/`stopped`/`f
         }, "CURLOPT_WRITEFUNCTION")
         require(sluice_easy_setopt_header(easy) { data, size, count, context in
             let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
-            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
-            transfer.header(line)
+            transfer.header(UnsafeRawBufferPointer(start: data, count: size * count))
             return size * count
         }, "CURLOPT_HEADERFUNCTION")
         guard refused.isEmpty else {

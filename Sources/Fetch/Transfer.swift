@@ -45,21 +45,41 @@ final class Transfer {
         return count
     }
 
-    /// Called with each header line; a status line starts a new response (after a redirect).
-    func header(_ line: String) {
-        if line.hasPrefix("HTTP/") {
+    /// Called with each header line's bytes; a status line starts a new response (after a redirect). Only the
+    /// headers it keeps become strings: a burst of small downloads passes a dozen lines per file through here.
+    func header(_ line: UnsafeRawBufferPointer) {
+        if line.starts(with: "HTTP/".utf8) {
             contentDisposition = nil; retryAfter = nil
-            let parts = line.split(separator: " ")
-            if parts.count > 1, let code = Int(parts[1]) { httpStatus = code }
+            // "HTTP/1.1 200 OK": the digits after the first space.
+            guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { return }
+            var code = 0, digits = 0
+            for byte in line[(space + 1)...] {
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), digits < 3 else { break }
+                code = code * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            }
+            if digits == 3 { httpStatus = code }
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
-        switch name {
-        case "content-disposition": contentDisposition = value
-        case "retry-after": retryAfter = value
-        default: break
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = line[..<colon]
+        let kept: ReferenceWritableKeyPath<Transfer, String?>
+        if Self.isHeader(name, "content-disposition") { kept = \.contentDisposition }
+        else if Self.isHeader(name, "retry-after") { kept = \.retryAfter }
+        else { return }
+        var value = line[(colon + 1)...]
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }
+        while let first = value.first, blank(first) { value = value.dropFirst() }
+        while let last = value.last, blank(last) { value = value.dropLast() }
+        self[keyPath: kept] = String(decoding: value, as: UTF8.self)
+    }
+
+    /// Whether a header's name is `lowercased` (given in lower case), in any case.
+    private static func isHeader(_ name: Slice<UnsafeRawBufferPointer>, _ lowercased: StaticString) -> Bool {
+        guard name.count == lowercased.utf8CodeUnitCount else { return false }
+        let expected = UnsafeRawBufferPointer(start: lowercased.utf8Start, count: lowercased.utf8CodeUnitCount)
+        return zip(name, expected).allSatisfy { byte, lower in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == lower
         }
     }
 }
