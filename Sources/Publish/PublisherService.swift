@@ -13,7 +13,7 @@ public import SluiceCore
 /// never wait.
 /// Changes that leave an object still moving (a File `pending` or `downloading`, a task `pending` or `processing`)
 /// are held while the objects around them keep settling (`HoldWindow`): a held pass writes ahead the objects that
-/// settled, on one thread, at most every `burstInterval`; the changes are published once they have all settled,
+/// settled, on one thread, paced by `burstInterval` as any burst is; the changes are published once they have all settled,
 /// none has settled for `holdStall` (0.05 s), or `holdLimit` (0.25 s) has passed. A burst of quick downloads is
 /// then published `ready` without being written `pending` first. The published version is one watermark, so while
 /// changes are held every later one waits with them: a receipt waits at most `holdLimit` (plus a pass), and a
@@ -83,7 +83,7 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
                     if !condition.wait(until: look) { pending = true }
                 }
             }
-            // In a burst, or after a held pass, let changes gather until the interval since the last pass has passed.
+            // In a burst, let changes gather until the interval since the last pass has passed.
             let due = lastPass.addingTimeInterval(burstInterval)
             while burst && !stopping && !urgent && Date() < due { _ = condition.wait(until: due) }
             let stop = stopping
@@ -108,8 +108,9 @@ public final class PublisherService: Service, @unchecked Sendable { // `pending`
             lastPass = Date()
             if stop { return }
             condition.lock()
-            // Commits keep coming faster than passes, or changes are held (a held pass is never urgent).
-            burst = report.held || (pending && report.versions > 1)
+            // Commits keep coming faster than passes: while changes are held, any commit during a pass counts (a
+            // held pass is never urgent), so a burst's held passes are paced, and one quick download's is not.
+            burst = pending && (report.versions > 1 || report.held)
             condition.unlock()
         }
     }

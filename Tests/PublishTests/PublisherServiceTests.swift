@@ -22,10 +22,10 @@ import TestSupport
     }
 
     /// Runs the service until `body` returns; then stops it, which publishes what is left.
-    func withService(_ root: TemporaryRoot, _ catalogue: SQLiteCatalogue, holdLimit: Double, holdStall: Double,
-                     _ body: (PublisherService) async throws -> Void) async throws {
+    func withService(_ root: TemporaryRoot, _ catalogue: SQLiteCatalogue, burstInterval: Double = 0.02, holdLimit: Double,
+                     holdStall: Double, _ body: (PublisherService) async throws -> Void) async throws {
         let service = PublisherService(publisher: try OutboxPublisher(root: root.path, catalogue: catalogue), logger: Logger(label: "test"),
-                                       holdLimit: holdLimit, holdStall: holdStall)
+                                       burstInterval: burstInterval, holdLimit: holdLimit, holdStall: holdStall)
         let running = Task { try await service.run() }
         do { try await body(service) } catch { running.cancel(); throw error }
         running.cancel()
@@ -64,6 +64,26 @@ import TestSupport
             for id in ids { #expect(root.json("outbox/files/\(id).json")?["status"] as? String == "error") }
             #expect(firstSeen.values.count >= 5, "most were written ahead while the others settled: \(firstSeen.count)")
             for (id, seen) in firstSeen { #expect(inode(root, "outbox/files/\(id).json") == seen, "written once: the file first seen is the one kept") }
+        }
+    }
+
+    /// One quick download's receipt comes as soon as its File settles: the burst interval paces held passes only
+    /// while commits keep arriving during them (here it is 2 s, so waiting for it could not go unseen).
+    @Test func aSingleQuickDownloadIsPublishedWhenItSettlesNotAfterTheBurstInterval() async throws {
+        let root = TemporaryRoot("publisher-service-quick")
+        defer { root.remove() }
+        let catalogue = try catalogue(root)
+        try await withService(root, catalogue, burstInterval: 2, holdLimit: 30, holdStall: 30) { service in
+            let ids = try queueDownloads(1, catalogue)
+            service.poke()
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(root.read("outbox/receipts/get.json") == nil, "held while its File is pending")
+            _ = try catalogue.write { try $0.updateFile(id: ids[0], stage: FileStageUpdate(status: .error, error: "refused")) }
+            let settled = Date()
+            service.poke()
+            #expect(root.wait(timeout: 5) { root.read("outbox/receipts/get.json") != nil })
+            #expect(Date().timeIntervalSince(settled) < 1, "published at once, not after the burst interval")
+            #expect(root.json("outbox/files/\(ids[0]).json")?["status"] as? String == "error")
         }
     }
 
