@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Built anyway for Hummingbird: the reader's `AnswerCounter` sees HTTP parts as Hummingbird's channel has them.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
+        // For the tests only (NIOEmbedded: a channel driven by hand); SwiftNIO itself is Hummingbird's.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         // Errno (and the rest of swift-system) is built anyway: SwiftNIO depends on it.
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
@@ -62,6 +66,7 @@ let package = Package(
             "SluiceCore", "Catalogue",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: upcoming),
         .executableTarget(name: "sluice", dependencies: [
@@ -95,6 +100,7 @@ let package = Package(
                                                         .product(name: "Logging", package: "swift-log")], swiftSettings: upcoming),
         .testTarget(name: "ReaderTests", dependencies: [
             "SluiceCore", "Catalogue", "Reader", "TestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ], swiftSettings: upcoming),
         .testTarget(name: "EndToEndTests", dependencies: ["SluiceCore", "Catalogue", "Imaging", "Pipeline", "TestSupport", "CLinux",
                                                          .product(name: "Logging", package: "swift-log")], swiftSettings: upcoming),

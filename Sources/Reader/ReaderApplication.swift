@@ -27,7 +27,6 @@ public enum ReaderApplication {
     {
         let router = Router()
         let metrics = ReaderMetrics()
-        router.add(middleware: InFlightMiddleware(inFlight: inFlight))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ReadOnlyMiddleware(apiKey: configuration.apiKey))
         let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue, baseURL: configuration.baseURL, metrics: metrics,
@@ -38,7 +37,7 @@ public enum ReaderApplication {
         // long (Hummingbird's idle timer sleeps while an answer is under way), and headers past the limits end the request.
         let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeout * 1000))
         let http = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [StalledClientCloser(timeout: idle)],
+            additionalChannelHandlers: [AnswerCounter(inFlight: inFlight), StalledClientCloser(timeout: idle)],
             idleTimeout: idle,
             httpDecoderConfiguration: .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes,
                                             maxHeaderFieldCount: configuration.maxHeaderFields))

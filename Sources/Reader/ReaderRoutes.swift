@@ -291,8 +291,9 @@ struct ReaderRoutes: Sendable {
         case let (.whole, .kept(bytes)):
             headers[.contentLength] = "\(size)"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
-        case let (.whole, .open(file, keep)) where size <= Self.readAtOnce:
-            // Small (listings, objects, receipts, thumbnails): read here, at once, without a hop to other threads.
+        case let (.whole, .open(file, keep)) where size <= Self.readAtOnce && request.method != .head:
+            // Small (listings, objects, receipts, thumbnails): read here, at once, without a hop to other threads. A
+            // HEAD takes the stream below, which is dropped unstarted: nothing is read.
             guard let bytes = file.read(0..<size) else { return JSONResponse.error(.notFound, "not found") }
             keep?(bytes)
             headers[.contentLength] = "\(size)"

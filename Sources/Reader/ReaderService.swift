@@ -47,8 +47,8 @@ public final class ReaderService: Service, Sendable {
     }
 }
 
-/// How many answers are under way: counted by `InFlightMiddleware` from a request's arrival until its body has been
-/// written (or dropped unsent), and whether the reader is stopping.
+/// How many answers are under way: counted by `AnswerCounter` from a request's arrival until its answer's end has
+/// been written (or its connection is gone), and whether the reader is stopping.
 final class InFlightRequests: Sendable {
     private let value = Mutex(0)
     private let stopping = Atomic(false)
@@ -64,24 +64,6 @@ final class InFlightRequests: Sendable {
         private let requests: InFlightRequests
         init(_ requests: InFlightRequests) { self.requests = requests; requests.value.withLock { $0 += 1 } }
         deinit { requests.value.withLock { $0 -= 1 } }
-    }
-}
-
-/// Counts each answer until its body has been written or dropped (the token travels with the body), so a stop waits
-/// for a page being sent to a slow client as it does for a download; once stopping, answers say `Connection: close`.
-struct InFlightMiddleware<Context: RequestContext>: RouterMiddleware {
-    let inFlight: InFlightRequests
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let token = inFlight.hold()
-        var response = try await next(request, context)
-        let body = response.body
-        response.body = ResponseBody(contentLength: body.contentLength) { writer in
-            _ = token
-            try await body.write(writer)
-        }
-        if inFlight.isStopping { response.headers[.connection] = "close" }
-        return response
     }
 }
 
