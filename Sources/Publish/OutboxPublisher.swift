@@ -124,11 +124,11 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
                 let current = try reading.currentVersion()
                 forgetHoldUnlessPublishedBy(published)
                 guard current > published else { return nil }
-                // What held passes kept back is published in one snapshot (a hold never spans more than
+                // What held passes looked at is published in one snapshot (a hold never spans more than
                 // `holdableVersions`), so no receipt goes out before an object it names that changed again later in
-                // the range. Beyond a hold, `versionsPerPass` bound a pass's memory; a backlog of more than that (a
+                // the range. Beyond it, `versionsPerPass` bounds a pass's memory; a backlog of more than that (a
                 // large inbox, a publisher that was failing) may show a receipt a moment before such an object.
-                let upTo = min(current, published + (heldBack ? Self.holdableVersions : versionsPerPass))
+                let upTo = min(current, max(published + versionsPerPass, heldBack ? min(heldThrough, published + Self.holdableVersions) : 0))
                 return (published, upTo, try render(after: published, upTo: upTo, reading))
             }
             guard let pass else {
@@ -144,6 +144,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             }
             try catalogue.write { try $0.markPublished(upTo: pass.upTo) }
             writtenAhead.published(upTo: pass.upTo)
+            if pass.upTo >= heldThrough { heldBack = false } // what follows is read `versionsPerPass` at a time
             report.outputs += pass.outputs.reduce(0) { $0 + $1.count }
             report.versions += pass.upTo - pass.from
         }
@@ -192,12 +193,14 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
         func add(_ output: Output, to outputs: inout [Output]) {
             if !writtenAhead.holds(output) { outputs.append(output) }
         }
+        /// With `settledOnly`, notes `key` as moving or settled; true when its object is to be left out.
+        func leavesOut(_ key: String, moving: Bool) -> Bool {
+            guard settledOnly else { return false }
+            if moving { changes.moving.insert(key) } else { changes.settled.insert(key) }
+            return moving
+        }
         for file in try reading.filesChanged(after: after, upTo: upTo) {
-            if settledOnly {
-                let key = Self.movingKey("f", file.id)
-                if file.status == .pending || file.status == .downloading { changes.moving.insert(key); continue }
-                changes.settled.insert(key)
-            }
+            if leavesOut(Self.movingKey("f", file.id), moving: file.status == .pending || file.status == .downloading) { continue }
             add(.write(folder: outbox.files, name: file.id + ".json", bytes: file.json), to: &changes.objects)
             changes.filePages.insert(file.page)
         }
@@ -206,11 +209,7 @@ public final class OutboxPublisher: @unchecked Sendable { // used from one threa
             changes.petPages.insert(pet.seq / listingPageSize)
         }
         for task in try reading.tasksChanged(after: after, upTo: upTo) {
-            if settledOnly {
-                let key = Self.movingKey("t", task.id)
-                if task.status == .pending || task.status == .processing { changes.moving.insert(key); continue }
-                changes.settled.insert(key)
-            }
+            if leavesOut(Self.movingKey("t", task.id), moving: task.status == .pending || task.status == .processing) { continue }
             add(.write(folder: outbox.tasks, name: task.id + ".json", bytes: task.json), to: &changes.objects)
             changes.taskPages.insert(task.seq / listingPageSize)
             if let name = task.resultPath, let result = try reading.file(id: task.resultID!), let stored = result.storedPath {

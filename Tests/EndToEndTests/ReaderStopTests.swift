@@ -15,19 +15,6 @@ import TestSupport
         return (serve, port)
     }
 
-    /// A raw connection to `port` whose receive buffer is `receiveBuffer` bytes (a slow client's).
-    func connect(_ port: Int, receiveBuffer: Int32) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var small = receiveBuffer
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        return fd
-    }
-
     /// The status line of an answer read whole, and how many bytes follow its head.
     func parse(_ received: [UInt8]) -> (status: String, bodyBytes: Int) {
         let status = received.firstIndex(of: 0x0D).map { String(decoding: received[..<$0], as: UTF8.self) } ?? ""
@@ -42,24 +29,16 @@ import TestSupport
         defer { root.remove() }
         let size = 40_000_000
         let (serve, port) = try await serving(root, "big.bin", size: size)
-        let idle = connect(port, receiveBuffer: 65536) // a keep-alive connection with no request: it must not hold the stop
-        defer { close(idle) }
-        let fd = connect(port, receiveBuffer: 65536)
-        defer { close(fd) }
-        let request = Array("GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        let idle = RawConnection(port: port, receiveBuffer: 65536) // a keep-alive connection with no request: it must not hold the stop
+        let client = RawConnection(port: port, receiveBuffer: 65536)
+        client.send("GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         var stopped = false
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            received += chunk[..<n]
-            if !stopped && received.count > 2_000_000 {
-                serve.kill(SIGTERM) // a download well under way
+        // A client slower than the server; a download well under way when the stop comes.
+        let (received, _) = client.readUntilClosed(pause: .microseconds(200)) { count in
+            if !stopped && count > 2_000_000 {
+                serve.kill(SIGTERM)
                 stopped = true
             }
-            usleep(200) // a client slower than the server
         }
         #expect(stopped)
         let answer = parse(received)
@@ -67,6 +46,7 @@ import TestSupport
         #expect(answer.bodyBytes == size, "the whole body arrived: \(answer.bodyBytes) of \(size)")
         #expect(serve.wait(timeout: 10), "the reader exits once the download is done")
         #expect(serve.process.terminationStatus == 0, "\(serve.errorOutput.suffix(500))")
+        withExtendedLifetime(idle) {} // open until the reader has exited
     }
 
     /// A page sent from memory (up to 256 KiB, read at once) to a client that reads it slowly is not cut by a stop
@@ -77,22 +57,12 @@ import TestSupport
         defer { root.remove() }
         let size = 250_000
         let (serve, port) = try await serving(root, "page.bin", size: size)
-        let fd = connect(port, receiveBuffer: 4096)
-        defer { close(fd) }
-        let request = Array("GET /page.bin HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let client = RawConnection(port: port, receiveBuffer: 4096)
+        client.send("GET /page.bin HTTP/1.1\r\nHost: x\r\n\r\n")
         try await Task.sleep(for: .milliseconds(300)) // answered: its handler long returned, its bytes waiting on the client
         serve.kill(SIGTERM)
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            received += chunk[..<n]
-            usleep(2000)
-        }
+        client.receiveTimeout(seconds: 10)
+        let (received, _) = client.readUntilClosed(pause: .milliseconds(2))
         let answer = parse(received)
         #expect(answer.status.hasPrefix("HTTP/1.1 200"), "\(answer.status)")
         #expect(answer.bodyBytes == size, "the whole page arrived: \(answer.bodyBytes) of \(size)")

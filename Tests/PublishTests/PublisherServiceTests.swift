@@ -87,6 +87,35 @@ import TestSupport
         }
     }
 
+    /// A stop (SIGTERM, the end of a run) publishes held changes at once, moving objects as they are.
+    @Test func aStopPublishesWhatIsHeldAtOnce() async throws {
+        let root = TemporaryRoot("publisher-service-stop")
+        defer { root.remove() }
+        let catalogue = try catalogue(root)
+        var ids: [String] = []
+        let stopped = try await withServiceStopped(root, catalogue, holdLimit: 30, holdStall: 30) { service in
+            ids = try queueDownloads(3, catalogue)
+            service.poke()
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(root.read("outbox/receipts/get.json") == nil, "held: nothing settles, and the hold's limits are far")
+        }
+        #expect(stopped < 2, "the stop did not wait for the hold: \(stopped) s")
+        #expect(root.read("outbox/receipts/get.json") != nil)
+        for id in ids { #expect(root.json("outbox/files/\(id).json")?["status"] as? String == "pending") }
+        #expect(try catalogue.read { try $0.publishedVersion() == $0.currentVersion() })
+    }
+
+    /// `withService`, and how long the stop took.
+    func withServiceStopped(_ root: TemporaryRoot, _ catalogue: SQLiteCatalogue, holdLimit: Double, holdStall: Double,
+                            _ body: (PublisherService) async throws -> Void) async throws -> Double {
+        var stopping = Date()
+        try await withService(root, catalogue, holdLimit: holdLimit, holdStall: holdStall) { service in
+            try await body(service)
+            stopping = Date()
+        }
+        return Date().timeIntervalSince(stopping)
+    }
+
     /// A File that does not settle (a stalled server) holds its receipt back for the stall interval only.
     @Test func aStalledFileHoldsItsReceiptForTheStallIntervalOnly() async throws {
         let root = TemporaryRoot("publisher-service-stalled")

@@ -208,34 +208,14 @@ import TestSupport
         defer { task.cancel() }
         #expect(await HTTPClient.waitForReader(port: configuration.port))
 
-        /// A raw connection to the reader, its receive buffer `receiveBuffer` bytes when given.
-        func connectRaw(receiveBuffer: Int32? = nil) -> Int32 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(configuration.port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            return fd
-        }
-
-        /// A raw connection: sends `request`, then reads until the server closes it (or 5 s pass); what it read, and when.
+        /// A raw connection: sends `request`, then reads until the server closes it (or 6 s pass without bytes);
+        /// what it read, and when.
         func exchange(_ request: String) -> (answer: String, seconds: Double) {
-            let fd = connectRaw()
-            defer { close(fd) }
-            var timeout = timeval(tv_sec: 6, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let connection = RawConnection(port: configuration.port)
+            connection.receiveTimeout(seconds: 6)
             let started = Date()
-            let bytes = Array(request.utf8)
-            _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            var answer: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if n <= 0 { break }
-                answer += chunk[..<n]
-            }
+            connection.send(request)
+            let (answer, _) = connection.readUntilClosed()
             return (String(decoding: answer, as: UTF8.self), Date().timeIntervalSince(started))
         }
 
@@ -260,22 +240,12 @@ import TestSupport
 
         // A client that asks for it and stops reading is closed once it has taken nothing for the idle timeout
         // (1.5 s): what it reads afterwards is what the buffers held, then the end.
-        let stalled = connectRaw(receiveBuffer: 4096)
-        defer { close(stalled) }
-        let get = Array("GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
-        _ = get.withUnsafeBytes { send(stalled, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let stalled = RawConnection(port: configuration.port, receiveBuffer: 4096)
+        stalled.send("GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
         try await Task.sleep(for: .seconds(4))
-        var timeout = timeval(tv_sec: 3, tv_usec: 0)
-        setsockopt(stalled, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var received = 0, ended = false
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let reading = Date()
-        while received < 256 << 20, Date().timeIntervalSince(reading) < 8 {
-            let n = chunk.withUnsafeMutableBytes { recv(stalled, $0.baseAddress, $0.count, 0) }
-            if n == 0 { ended = true; break }
-            if n < 0 { break }
-            received += n
-        }
+        stalled.receiveTimeout(seconds: 3)
+        let (afterStall, ended) = stalled.readUntilClosed(limit: 256 << 20)
+        let received = afterStall.count
         #expect(ended && received < 64 << 20, "\(received) bytes read after the stall, ended: \(ended)")
     }
 
