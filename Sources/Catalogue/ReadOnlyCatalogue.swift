@@ -17,6 +17,8 @@ public final class ReadOnlyCatalogue: CatalogueStore {
         return try catalogue.read(body)
     }
 
+    public func currentVersion() throws -> Int64 { try open()?.currentVersion() ?? 0 }
+
     public func write<T>(_ body: (any CatalogueWriting) throws -> T) throws -> T {
         throw CatalogueError.storage(code: 8, message: "the reader opens the catalogue read-only") // SQLITE_READONLY
     }

@@ -11,6 +11,7 @@ import Glibc
 /// write lock up front (`BEGIN IMMEDIATE`) and wait for each other up to `busyTimeout`.
 public final class SQLiteCatalogue: CatalogueStore {
     private let pool: DatabasePool
+    private let version: SQLiteVersionQuery
 
     /// Memory statistics off before the process's first connection (see CSQLite.h): without it, a writer and a
     /// reader in two threads queue on SQLite's one allocation mutex.
@@ -19,6 +20,7 @@ public final class SQLiteCatalogue: CatalogueStore {
     /// Opens (creating and migrating unless `readOnly`) the catalogue at `path`.
     public init(path: String, readOnly: Bool = false, busyTimeout: Double = 60) throws {
         _ = Self.configured
+        version = SQLiteVersionQuery(path: path, busyTimeout: busyTimeout)
         var config = Configuration()
         config.readonly = readOnly
         config.busyMode = .timeout(busyTimeout)
@@ -58,6 +60,9 @@ public final class SQLiteCatalogue: CatalogueStore {
         do { return try pool.read { db in try body(SQLiteTransaction(db: db)) } }
         catch let error as DatabaseError { throw CatalogueError(error) }
     }
+
+    /// Read on a bare connection of its own, not through the pool (see `SQLiteVersionQuery`).
+    public func currentVersion() throws -> Int64 { try version.currentVersion() }
 
     /// A passive checkpoint: folds the write-ahead log into the database without waiting for readers.
     public func performIdleMaintenance() throws {

@@ -26,22 +26,17 @@ final class CatalogueAnswerCache: Sendable {
 
     private let state = Mutex<[String: Kept]>([:])
 
-    /// The answer for `key`: the kept one when the catalogue is still at its version, else `compute`d in the same read
-    /// transaction as the version it is kept under.
+    /// The answer for `key`: the kept one while the catalogue is still at its version (read on its own, the cheapest
+    /// question the store answers), else `compute`d in one read transaction with the version it is kept under.
     func answer(_ key: String, catalogue: any CatalogueStore, compute: (any CatalogueReading) throws -> Computed) throws -> Response {
-        let kept = state.withLock { $0[key] }
-        enum Outcome { case kept(Kept), fresh(Int64, Computed) }
-        let outcome = try catalogue.read { reading -> Outcome in
-            let version = try reading.currentVersion()
-            if let kept, kept.version == version { return .kept(kept) }
-            return .fresh(version, try compute(reading))
-        }
-        switch outcome {
-        case let .kept(kept):
+        if let kept = state.withLock({ $0[key] }), try catalogue.currentVersion() == kept.version {
             return JSONResponse.make(kept.bytes, etag: kept.etag)
-        case let .fresh(_, .other(response)):
+        }
+        let (version, computed) = try catalogue.read { reading in (try reading.currentVersion(), try compute(reading)) }
+        switch computed {
+        case let .other(response):
             return response
-        case let .fresh(version, .json(bytes)):
+        case let .json(bytes):
             let fresh = Kept(version: version, bytes: ByteBuffer(bytes: bytes), etag: HTTPCaching.etag(of: bytes))
             if bytes.count <= Self.largest {
                 state.withLock { answers in

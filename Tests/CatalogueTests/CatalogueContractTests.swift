@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Catalogue
+@testable import Catalogue
 import SluiceCore
 
 /// One suite, both implementations: the in-memory hash table and the SQLite file.
@@ -104,11 +104,13 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         var a = sampleFile("a"), b = sampleFile("b")
         try c.write { tx in try tx.insertFile(&a); try tx.insertFile(&b) }
         #expect(try c.read { try $0.currentVersion() } == 1, "one transaction, one version")
+        #expect(try c.currentVersion() == 1, "read on its own, the same")
         _ = try c.write { try $0.claimJobs(kind: .download, owner: "p", now: .now(), limit: 1) }
         #expect(try c.read { try $0.currentVersion() } == 1, "a write that changes nothing takes no version")
         try c.write { tx in _ = try tx.editFile(id: a.id, name: "a2", comment: nil); try tx.deleteFile(id: b.id) }
         let r = RequestRecord(id: Identifier.make(), name: "r.json", receiptName: "r.json", receipt: [], destination: "inbox/.done/r")
         try c.write { try $0.insertRequest(r) }
+        #expect(try c.currentVersion() == 3)
         try c.read { (r0) throws in
             #expect(try r0.currentVersion() == 3)
             #expect(try r0.filesChanged(after: 0, upTo: 1).isEmpty, "a changed again at 2, b is gone")
@@ -458,8 +460,18 @@ func sampleFile(_ name: String = "f") -> FileRecord {
         let writer = try SQLiteCatalogue(path: dir + "/c.sqlite")
         let reader = try SQLiteCatalogue(path: dir + "/c.sqlite", readOnly: true)
         var f = sampleFile()
+        #expect(try reader.currentVersion() == 0)
         try writer.write { try $0.insertFile(&f) }
         #expect(try reader.read { try $0.file(id: f.id) } == f)
+        #expect(try reader.currentVersion() == 1, "each read of the version sees the last commit")
+        try writer.write { try $0.deleteFile(id: f.id) }
+        #expect(try reader.currentVersion() == 2)
+        // A file that is no catalogue: SQLite's own words, as the reader's 503 says them.
+        let garbage = dir + "/not-a-catalogue.sqlite"
+        try Data(repeating: 7, count: 8192).write(to: URL(fileURLWithPath: garbage))
+        #expect(throws: CatalogueError.storage(code: 26, message: "file is not a database")) {
+            try SQLiteVersionQuery(path: garbage, busyTimeout: 1).currentVersion()
+        }
         #expect(throws: CatalogueError.self) { try reader.write { tx in var g = sampleFile(); try tx.insertFile(&g) } }
     }
 }

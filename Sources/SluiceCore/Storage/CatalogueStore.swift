@@ -9,6 +9,13 @@ public protocol CatalogueStore: Sendable {
     func write<T>(_ body: (any CatalogueWriting) throws -> T) throws -> T
     /// Deferred upkeep (SQLite: folding the write-ahead log into the database), called when the pipeline is idle.
     func performIdleMaintenance() throws
+    /// The version of the newest committed change (0 when none), read on its own: what `read`'s `currentVersion`
+    /// answers, where a store can answer it more cheaply than a read transaction (the reader asks it per request).
+    func currentVersion() throws -> Int64
+}
+
+extension CatalogueStore {
+    public func currentVersion() throws -> Int64 { try read { try $0.currentVersion() } }
 }
 
 /// What a snapshot of the catalogue answers.
