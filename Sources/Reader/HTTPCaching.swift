@@ -95,6 +95,11 @@ enum HTTPCaching {
         return modified <= since
     }
 
+    /// Whether a request asks anything that can change a file's answer from its whole 200: validators or a range.
+    static func asksConditionOrRange(_ headers: HTTPFields) -> Bool {
+        headers.contains(.ifNoneMatch) || headers.contains(.ifModifiedSince) || headers.contains(.range) || headers.contains(.ifRange)
+    }
+
     /// The 304 for an answer with `headers`: its validators and caching rules, no body.
     static func notModifiedResponse(_ headers: HTTPFields) -> Response {
         var kept = HTTPFields()

@@ -1,3 +1,4 @@
+import HTTPTypes
 import NIOCore
 import Synchronization
 #if canImport(Glibc)
@@ -36,6 +37,8 @@ final class OutboxFileCache: Sendable {
         let version: Version
         let bytes: ByteBuffer
         let validators: HTTPCaching.Validators
+        /// The headers of its whole answer (a 200 without a range).
+        let headers: HTTPFields
     }
 
     static let largest = 64 << 10
@@ -62,13 +65,13 @@ final class OutboxFileCache: Sendable {
 
     /// Keeps `bytes`, read from the version of `path` that `before` (an `fstat` of the open file `fd` before reading)
     /// tells, when that version is settled and still the file's after the read.
-    func keep(_ path: String, fd: Int32, before: stat, bytes: ByteBuffer, validators: HTTPCaching.Validators) {
+    func keep(_ path: String, fd: Int32, before: stat, bytes: ByteBuffer, validators: HTTPCaching.Validators, headers: HTTPFields) {
         guard bytes.readableBytes <= Self.largest else { return }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var after = stat()
         guard Int(before.st_ctim.tv_sec) + Self.settled < Int(now.tv_sec), fstat(fd, &after) == 0, Version(after) == Version(before) else { return }
-        let kept = Kept(version: Version(before), bytes: bytes, validators: validators)
+        let kept = Kept(version: Version(before), bytes: bytes, validators: validators, headers: headers)
         let cost = bytes.capacity + path.utf8.count + Self.overhead
         state.withLock { state in
             if let old = state.files.removeValue(forKey: path) { state.bytes -= old.bytes.capacity + path.utf8.count + Self.overhead }

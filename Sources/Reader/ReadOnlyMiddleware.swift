@@ -9,8 +9,7 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
     let apiKey: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let apiKey, !ReaderAccess.open.contains(request.uri.path),
-           !Self.sameKey(request.headers[HTTPField.Name("X-API-KEY")!], apiKey) {
+        if !ReaderAccess.admits(request.uri.path, request.headers, apiKey: apiKey) {
             return JSONResponse.error(.unauthorized, "unauthorized")
         }
         guard request.method == .get || request.method == .head else {
@@ -30,6 +29,44 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
         // HEAD: the headers only. The body is dropped unread (a file's stream never starts: nothing is read from disk).
         return request.method == .head ? answer.createHeadResponse() : answer
     }
+}
+
+/// Paths no route claims are static files under `outbox/` (`/` is `outbox/index.html`).
+struct OutboxFallbackMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let routes: ReaderRoutes
+    /// Told of every path handed here, which `KeptFileAnswerer` may then answer itself.
+    let answers: KeptFileAnswers
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The router names the route it matched before that route's middleware runs; unnamed, this is the chain no
+        // route claimed, whose end only throws "not found": the file is answered without that throw and its catch.
+        guard context.endpointPath != nil else { return try await staticFile(request, context: context) }
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            return try await staticFile(request, context: context)
+        }
+    }
+
+    private func staticFile(_ request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        answers.noteUnrouted(path)
+        return try await routes.staticFile(String(path.dropFirst()), request: request, context: context)
+    }
+}
+
+/// Who may read what: with an API key set, every path but `open` needs it in `X-API-KEY`.
+enum ReaderAccess {
+    /// The health check, and the browse page itself (it holds no data; it asks for the key and sends it with every read).
+    static let open: Set<String> = ["/healthz", "/", "/index.html"]
+    static let keyField = HTTPField.Name("X-API-KEY")!
+
+    /// Whether a request for `path` with `headers` may be answered.
+    static func admits(_ path: String, _ headers: HTTPFields, apiKey: String?) -> Bool {
+        guard let apiKey, !open.contains(path) else { return true }
+        return sameKey(headers[keyField], apiKey)
+    }
 
     /// Compares a given key with the expected one in time that depends on the given key's length only, never on
     /// where the two first differ.
@@ -40,24 +77,4 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
         for i in 0..<a.count { difference |= a[i] ^ (b.isEmpty ? 0 : b[i % b.count]) }
         return difference == 0
     }
-}
-
-/// Paths no route claims are static files under `outbox/` (`/` is `outbox/index.html`).
-struct OutboxFallbackMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
-    let routes: ReaderRoutes
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            return try await routes.staticFile(String(request.uri.path.dropFirst()), request: request, context: context)
-        }
-    }
-}
-
-/// Which paths answer without the API key.
-enum ReaderAccess {
-    /// The health check, and the browse page itself (it holds no data; it asks for the key and sends it with every read).
-    static let open: Set<String> = ["/healthz", "/", "/index.html"]
 }

@@ -22,6 +22,8 @@ public enum ReaderApplication {
         make(configuration: configuration, catalogue: catalogue, logger: logger, inFlight: InFlightRequests()) { _ in }
     }
 
+    static let serverName = "sluice"
+
     static func make(configuration: ReaderConfiguration, catalogue: any CatalogueStore, logger: Logger, inFlight: InFlightRequests,
                      onServerRunning: @escaping @Sendable (any Channel) async -> Void) -> some ApplicationProtocol
     {
@@ -31,18 +33,19 @@ public enum ReaderApplication {
         router.add(middleware: ReadOnlyMiddleware(apiKey: configuration.apiKey))
         let routes = ReaderRoutes(root: configuration.root, catalogue: catalogue, baseURL: configuration.baseURL, metrics: metrics,
                                   keyed: configuration.apiKey != nil)
-        router.add(middleware: OutboxFallbackMiddleware(routes: routes))
+        let answers = KeptFileAnswers(routes: routes, apiKey: configuration.apiKey, serverName: serverName, metrics: metrics, inFlight: inFlight)
+        router.add(middleware: OutboxFallbackMiddleware(routes: routes, answers: answers))
         routes.register(on: router)
         // Bounded connections: an idle one is closed, so is one whose client has taken nothing of an answer for as
         // long (Hummingbird's idle timer sleeps while an answer is under way), and headers past the limits end the request.
         let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeout * 1000))
         let http = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [AnswerCounter(inFlight: inFlight), StalledClientCloser(timeout: idle)],
+            additionalChannelHandlers: [AnswerCounter(inFlight: inFlight), StalledClientCloser(timeout: idle), KeptFileAnswerer.Installer(answers: answers)],
             idleTimeout: idle,
             httpDecoderConfiguration: .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes,
                                             maxHeaderFieldCount: configuration.maxHeaderFields))
         return Application(router: router, server: .http1(configuration: http),
-                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sluice"),
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
                            onServerRunning: onServerRunning, logger: logger)
     }
 }

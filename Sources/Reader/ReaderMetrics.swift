@@ -15,6 +15,7 @@ final class ReaderMetrics: Sendable {
         var bucketCounts = [Int](repeating: 0, count: ReaderMetrics.buckets.count)
         var count = 0
         var sum = 0.0
+        var keptInChannel = 0
     }
 
     private let state = Mutex(State())
@@ -30,8 +31,9 @@ final class ReaderMetrics: Sendable {
         return fresh
     }
 
-    func record(code: Int, seconds: Double) {
+    func record(code: Int, seconds: Double, keptInChannel: Bool = false) {
         state.withLock { state in
+            if keptInChannel { state.keptInChannel += 1 }
             state.byCode[code, default: 0] += 1
             state.count += 1
             state.sum += seconds
@@ -73,6 +75,9 @@ final class ReaderMetrics: Sendable {
         histogram.append(("_sum", "\(snapshot.sum)"))
         histogram.append(("_count", "\(snapshot.count)"))
         metric("sluice_reader_request_duration_seconds", "histogram", "Time from a request's head to its answer's.", histogram)
+        metric("sluice_reader_kept_answers_total", "counter",
+               "Of those, outbox files kept in memory and answered on the connection's event loop, without a request handler.",
+               [("", "\(snapshot.keptInChannel)")])
         return out
     }
 }

@@ -12,10 +12,21 @@ struct ReaderRoutes: Sendable {
     let metrics: ReaderMetrics
     /// Whether an API key guards the routes (stored bytes are then cached privately only).
     let keyed: Bool
+    /// `outbox/`, where static paths are looked up.
+    let outbox: OutboxDirectory
     /// Small outbox files as last read, answered again while `lstat` shows the same version.
     let outboxFiles = OutboxFileCache()
     /// Listing answers as last computed, answered again while the catalogue is at the same version.
     let listings = CatalogueAnswerCache()
+
+    init(root: String, catalogue: any CatalogueStore, baseURL: String, metrics: ReaderMetrics, keyed: Bool) {
+        self.root = root
+        self.catalogue = catalogue
+        self.baseURL = baseURL
+        self.metrics = metrics
+        self.keyed = keyed
+        outbox = OutboxDirectory(path: root + "/" + RootLayout.outboxFolder)
+    }
 
     func register(on router: Router<BasicRequestContext>) {
         let routes = self
@@ -233,16 +244,26 @@ struct ReaderRoutes: Sendable {
     /// changes (listings, objects): revalidated each time, by its ETag. A small one is answered from memory while it is
     /// the version last read (`OutboxFileCache`).
     func staticFile(_ relative: String, request: Request, context: BasicRequestContext) async throws -> Response {
-        guard let resolved = StaticPath.resolve(relative, under: root + "/" + RootLayout.outboxFolder) else {
+        guard let resolved = StaticPath.resolve(relative, in: outbox) else {
             return JSONResponse.error(.notFound, "not found")
         }
         let contentType = StaticPath.contentType(resolved.path)
         if let kept = outboxFiles.kept(resolved.path, resolved.status) {
+            // The common case (no validators, no range asked) costs no header built: the kept answer's are reused.
+            if !HTTPCaching.asksConditionOrRange(request.headers) {
+                return Response(status: .ok, headers: kept.headers, body: ResponseBody(byteBuffer: kept.bytes))
+            }
             return answer(.kept(kept.bytes), size: kept.bytes.readableBytes, validators: kept.validators, contentType: contentType,
                           cacheControl: HTTPCaching.revalidate, extra: [:], request: request)
         }
         return try await serveFile(resolved.path, contentType: contentType, cacheControl: HTTPCaching.revalidate, keepIn: outboxFiles,
                                    request: request, context: context)
+    }
+
+    /// The kept bytes and headers of the outbox file at `relative`, when it is kept and `lstat` still shows that version.
+    func keptStaticFile(_ relative: String) -> OutboxFileCache.Kept? {
+        guard let resolved = StaticPath.resolve(relative, in: outbox) else { return nil }
+        return outboxFiles.kept(resolved.path, resolved.status)
     }
 
     /// Files up to this size are read whole as they are answered; larger ones (and ranges) stream.
@@ -260,15 +281,18 @@ struct ReaderRoutes: Sendable {
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return JSONResponse.error(.notFound, "not found") }
         let validators = HTTPCaching.Validators(status), version = status
-        return answer(.open(file, keep: cache.map { cache in { bytes in cache.keep(path, fd: file.fd, before: version, bytes: bytes, validators: validators) } }),
-                      size: Int(status.st_size), validators: validators, contentType: contentType, cacheControl: cacheControl, extra: extra,
-                      request: request)
+        let keep = cache.map { cache in
+            { (bytes: ByteBuffer, headers: HTTPFields) in cache.keep(path, fd: file.fd, before: version, bytes: bytes, validators: validators, headers: headers) }
+        }
+        return answer(.open(file, keep: keep), size: Int(status.st_size), validators: validators, contentType: contentType,
+                      cacheControl: cacheControl, extra: extra, request: request)
     }
 
-    /// Where an answer's bytes come from: memory, or a file open (whose bytes, when read whole, go to `keep`).
+    /// Where an answer's bytes come from: memory, or a file open (whose bytes, when read whole, go to `keep` with the
+    /// headers of a whole answer).
     private enum Source {
         case kept(ByteBuffer)
-        case open(OpenFile, keep: ((ByteBuffer) -> Void)?)
+        case open(OpenFile, keep: ((ByteBuffer, HTTPFields) -> Void)?)
     }
 
     /// The answer of `size` bytes from `source`: a 304 when the request's validators match (before anything is read),
@@ -295,8 +319,8 @@ struct ReaderRoutes: Sendable {
             // Small (listings, objects, receipts, thumbnails): read here, at once, without a hop to other threads. A
             // HEAD takes the stream below, which is dropped unstarted: nothing is read.
             guard let bytes = file.read(0..<size) else { return JSONResponse.error(.notFound, "not found") }
-            keep?(bytes)
             headers[.contentLength] = "\(size)"
+            keep?(bytes, headers)
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
         case let (.whole, .open(file, _)):
             headers[.contentLength] = "\(size)"

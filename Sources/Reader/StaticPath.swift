@@ -5,7 +5,7 @@ enum StaticPath {
     /// The file, and what `lstat` told of it (its version: see `OutboxFileCache`).
     struct Resolved { let path: String; let status: stat }
 
-    static func resolve(_ relative: String, under base: String) -> Resolved? {
+    static func resolve(_ relative: String, in outbox: OutboxDirectory) -> Resolved? {
         let decoded = relative.utf8.contains(UInt8(ascii: "%")) ? relative.removingPercentEncoding ?? relative : relative
         var parts: [Substring] = []
         for part in decoded.split(separator: "/", omittingEmptySubsequences: true) {
@@ -13,24 +13,24 @@ enum StaticPath {
             if part.utf8.first == UInt8(ascii: ".") || part.utf8.contains(where: { $0 == 0 || $0 == UInt8(ascii: "\\") }) { return nil }
             parts.append(part)
         }
-        var path = base
+        // Each component in turn, none followed if it is a link: a link never leads out of the outbox.
+        var path = ""
+        var st = stat()
         for (i, part) in parts.enumerated() {
-            path += "/" + part
-            var st = stat()
-            guard lstat(path, &st) == 0 else { return nil }
+            path += i == 0 ? part : "/" + part
+            guard outbox.linkStatus(path, &st) else { return nil }
             let type = st.st_mode & S_IFMT
-            if type == S_IFLNK { return nil } // never follow links out of the outbox
+            if type == S_IFLNK { return nil }
             if i == parts.count - 1 {
                 if type == S_IFDIR {
                     path += "/index.html"
-                    guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+                    guard outbox.linkStatus(path, &st), st.st_mode & S_IFMT == S_IFREG else { return nil }
                 } else if type != S_IFREG { return nil }
-                return Resolved(path: path, status: st)
+                return Resolved(path: outbox.path + "/" + path, status: st)
             } else if type != S_IFDIR { return nil }
         }
-        var st = stat()
-        guard lstat(base + "/index.html", &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-        return Resolved(path: base + "/index.html", status: st)
+        guard outbox.linkStatus("index.html", &st), st.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Resolved(path: outbox.path + "/index.html", status: st)
     }
 
     static func contentType(_ path: String) -> String {

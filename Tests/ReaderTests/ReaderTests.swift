@@ -9,7 +9,7 @@ import TestSupport
 
 @Suite(.serialized) struct ReaderTests {
     /// Runs the reader in-process on a free port over a root with one stored file.
-    func withReader(_ body: (String, TemporaryRoot, FileRecord) async throws -> Void) async throws {
+    func withReader(apiKey: String? = nil, idleTimeout: Double? = nil, _ body: (String, TemporaryRoot, FileRecord) async throws -> Void) async throws {
         let root = TemporaryRoot("reader")
         defer { root.remove() }
         for folder in [".sluice", "outbox/files", "upload/text"] {
@@ -25,6 +25,8 @@ import TestSupport
         try FileManager.default.createSymbolicLink(atPath: root.path + "/outbox/files/escape.json", withDestinationPath: "/etc/passwd")
         var configuration = ReaderConfiguration(root: root.path)
         configuration.port = HTTPClient.freePort()
+        configuration.apiKey = apiKey
+        if let idleTimeout { configuration.idleTimeout = idleTimeout }
         let app = ReaderApplication.make(configuration: configuration, catalogue: try SQLiteCatalogue(path: root.path + "/.sluice/catalogue.sqlite", readOnly: true), logger: Logger(label: "test"))
         let task = Task { try await app.runService() }
         defer { task.cancel() }
@@ -124,7 +126,7 @@ import TestSupport
             let fd = open(path, O_RDONLY)
             var before = stat()
             #expect(fstat(fd, &before) == 0)
-            cache.keep(path, fd: fd, before: before, bytes: ByteBuffer(string: #"{"files":["one"]}"#), validators: .init(before))
+            cache.keep(path, fd: fd, before: before, bytes: ByteBuffer(string: #"{"files":["one"]}"#), validators: .init(before), headers: [:])
             close(fd)
             #expect(cache.kept(path, status) != nil)
 
@@ -154,6 +156,75 @@ import TestSupport
             // Gone: not found, whatever was kept.
             #expect(unlink(path) == 0)
             #expect(try await HTTPClient.request(base + "/files/page-0.json").status == 404)
+        }
+    }
+
+    /// A plain GET of a kept outbox file is answered on the connection's event loop (`KeptFileAnswerer`), with the
+    /// bytes and headers the router gives; everything else is still the router's, in order.
+    @Test func keptOutboxFilesAreAnsweredInTheChannelAsTheRouterWould() async throws {
+        try await withReader(apiKey: "k3y", idleTimeout: 1) { base, root, _ in
+            let key = ["X-API-KEY": "k3y"]
+            let url = base + "/files/page-0.json"
+            let page = #"{"files":""# + String(repeating: "x", count: 40_000) + #""}"#
+            try Data(page.utf8).write(to: URL(fileURLWithPath: root.path + "/outbox/files/page-0.json"))
+            try await Task.sleep(for: .seconds(Double(OutboxFileCache.settled) + 1.1))
+            func keptAnswers() async throws -> Int {
+                let text = try await HTTPClient.request(base + "/metrics", headers: key).text
+                let line = text.split(separator: "\n").first { $0.hasPrefix("sluice_reader_kept_answers_total ") }
+                return try #require(line.flatMap { Int($0.split(separator: " ")[1]) })
+            }
+
+            let routed = try await HTTPClient.request(url, headers: key) // read, kept, and its path noted
+            let before = try await keptAnswers()
+            let kept = try await HTTPClient.request(url, headers: key)
+            #expect(try await keptAnswers() == before + 1, "answered in the channel")
+            #expect(kept.status == 200 && kept.text == page && kept.body == routed.body)
+            for name in ["content-type", "content-length", "etag", "last-modified", "cache-control", "accept-ranges", "server"] {
+                #expect(kept.headers[name] == routed.headers[name] && kept.headers[name] != nil, "\(name)")
+            }
+            #expect(kept.headers["date"] != nil)
+
+            // Without the key, with validators, a range or HEAD: the router's answers, none from the channel.
+            #expect(try await HTTPClient.request(url).status == 401)
+            #expect(try await HTTPClient.request(url, headers: ["X-API-KEY": "k3x"]).status == 401)
+            #expect(try await HTTPClient.request(url, headers: key.merging(["If-None-Match": kept.headers["etag"]!]) { a, _ in a }).status == 304)
+            let part = try await HTTPClient.request(url, headers: key.merging(["Range": "bytes=0-9"]) { a, _ in a })
+            #expect(part.status == 206 && part.text == #"{"files":""#)
+            let head = try await HTTPClient.request(url, method: "HEAD", headers: key)
+            #expect(head.status == 200 && head.body.isEmpty && head.headers["content-length"] == "\(page.utf8.count)")
+            #expect(try await keptAnswers() == before + 1)
+
+            // Pipelined on one connection: answers in the order asked. One passed on to the router holds back the kept
+            // ones after it until its answer is written; a request with `Connection: close` is the router's, which closes.
+            func get(_ path: String, _ extra: String = "") -> String { "GET \(path) HTTP/1.1\r\nHost: x\r\nX-API-KEY: k3y\r\n\(extra)\r\n" }
+            let pipelined = RawConnection(port: Int(base.split(separator: ":").last!)!)
+            pipelined.receiveTimeout(seconds: 5)
+            pipelined.send(get("/files/page-0.json") + get("/files?per_page=1") + get("/files/page-0.json") + get("/healthz")
+                           + get("/files/page-0.json", "Connection: close\r\n"))
+            let answers = (0..<5).compactMap { _ in pipelined.readAnswer() }
+            #expect(answers.map { String(decoding: $0.body.prefix(9), as: UTF8.self) }
+                    == [#"{"files":"#, #"{"files":"#, #"{"files":"#, #"{"status""#, #"{"files":"#])
+            #expect(answers.count == 5 && answers[1].body.count < 1000)
+            #expect(pipelined.readUntilClosed().closed)
+            #expect(try await keptAnswers() == before + 2, "of the three, only the first is answered in the channel")
+
+            // Idle timeout 1 s: a connection asking only for kept files every 0.4 s is answered throughout, not
+            // closed as idle (its requests count for Hummingbird's connection state as any other).
+            let steady = RawConnection(port: Int(base.split(separator: ":").last!)!)
+            steady.receiveTimeout(seconds: 3)
+            for _ in 0..<5 {
+                steady.send(get("/files/page-0.json"))
+                #expect(steady.readAnswer()?.body.count == page.utf8.count)
+                try await Task.sleep(for: .milliseconds(400))
+            }
+            // A client that sends its request and closes its side, reading through a small buffer: the whole answer.
+            let halfClosed = RawConnection(port: Int(base.split(separator: ":").last!)!, receiveBuffer: 4096)
+            halfClosed.receiveTimeout(seconds: 3)
+            halfClosed.send(get("/files/page-0.json"))
+            shutdown(halfClosed.fd, Int32(SHUT_WR))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(halfClosed.readAnswer()?.body.count == page.utf8.count)
+            #expect(try await keptAnswers() == before + 8)
         }
     }
 

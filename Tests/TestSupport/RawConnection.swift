@@ -4,6 +4,8 @@ import Foundation
 /// byte, a small receive buffer (a slow client's), a connection that sends nothing, an answer read to the close.
 public final class RawConnection {
     public let fd: Int32
+    /// Bytes read past the last answer `readAnswer` returned.
+    private var pending: [UInt8] = []
 
     /// Connects to 127.0.0.1:`port`, with a receive buffer of `receiveBuffer` bytes when given.
     public init(port: Int, receiveBuffer: Int32? = nil) {
@@ -47,5 +49,29 @@ public final class RawConnection {
             if pause > .zero { usleep(useconds_t(pause.components.seconds * 1_000_000 + pause.components.attoseconds / 1_000_000_000_000)) }
         }
         return (bytes, false)
+    }
+
+    /// Reads one answer with a `Content-Length`: its head (status line and headers, as text) and its body; nil when
+    /// the connection ends or a read times out first. Bytes past it stay for the next call.
+    public func readAnswer() -> (head: String, body: [UInt8])? {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        func fill() -> Bool {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 { pending += chunk[..<n] }
+            return n > 0
+        }
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        var end: Int?
+        while end == nil {
+            end = pending.count < 4 ? nil : (0...(pending.count - 4)).first { Array(pending[$0..<($0 + 4)]) == separator }
+            if end == nil && !fill() { return nil }
+        }
+        let head = String(decoding: pending[..<end!], as: UTF8.self)
+        let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+        while pending.count < end! + 4 + length { if !fill() { return nil } }
+        let body = Array(pending[(end! + 4)..<(end! + 4 + length)])
+        pending.removeFirst(end! + 4 + length)
+        return (head, body)
     }
 }
