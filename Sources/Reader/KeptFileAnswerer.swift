@@ -13,13 +13,15 @@ import Glibc
 ///
 /// It takes only what the router and its middleware would answer with the same bytes and headers, and passes on
 /// everything else, unchanged and in order:
-/// - a GET without validators, range, body or `Connection: close`, of a path with no query and no percent sign;
-/// - a path the router has already handed to the outbox fallback (`KeptFileAnswers`): routing is decided by the path
-///   alone, so that path reaches no route;
+/// - a GET without validators, range, body or a `Connection` other than `keep-alive`, of a path with no query and no
+///   percent sign;
+/// - a path the router has already handed to the outbox fallback, which then kept its file (`KeptFileAnswers`):
+///   routing is decided by the path alone, so that path reaches no route;
 /// - with an API key set, carrying it (or a path open without one);
 /// - a file whose kept version `lstat` still shows, checked as `StaticPath` checks every file (no link, no `..`);
-/// - while no request passed on is unanswered on the connection (pipelined answers keep their order), and not while
-///   the reader stops (a stop's answers are Hummingbird's, with `Connection: close`).
+/// - while no request passed on is unanswered on the connection (pipelined answers keep their order), the channel
+///   is writable (a client that does not read is held back by Hummingbird's back-pressure), and the reader is not
+///   stopping (a stop's answers are Hummingbird's, with `Connection: close`).
 ///
 /// It sits after Hummingbird's connection state handler (`Installer` puts it there), so requests it answers count for
 /// the idle timeout and the quiescing of a stop as any other; and after `AnswerCounter`, which counts them for a stop.
@@ -42,7 +44,9 @@ final class KeptFileAnswerer: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case let .head(head):
             let started = ContinuousClock.now
-            if passedOn == 0, taken == nil, let kept = answers.kept(for: head) {
+            // While the client is not taking what was written (the channel unwritable), requests go to Hummingbird,
+            // whose writer waits and whose inbound buffer then stops reading: the client is held back, not buffered for.
+            if passedOn == 0, taken == nil, context.channel.isWritable, let kept = answers.kept(for: head) {
                 taken = (kept, started)
                 return
             }

@@ -9,9 +9,11 @@ final class KeptFileAnswers: Sendable {
     private let routes: ReaderRoutes
     private let apiKey: String?
     private let inFlight: InFlightRequests
-    /// Raw request paths the router handed to the outbox fallback, at most `capacity` (emptied when full).
+    /// Raw request paths the router handed to the outbox fallback and whose file was then kept, at most `capacity` of
+    /// at most `longest` bytes each (emptied when full): 4 MiB at worst.
     private let unrouted = Mutex<Set<String>>([])
     static let capacity = 4096
+    static let longest = 1024
 
     init(routes: ReaderRoutes, apiKey: String?, serverName: String, metrics: ReaderMetrics, inFlight: InFlightRequests) {
         self.routes = routes
@@ -21,11 +23,11 @@ final class KeptFileAnswers: Sendable {
         self.inFlight = inFlight
     }
 
-    /// Called by the outbox fallback with each path no route claimed.
-    func noteUnrouted(_ path: String) {
-        guard Self.isPlain(path) else { return }
+    /// Called by the outbox fallback with a path no route claimed, once answered: noted when `isKept` says its file
+    /// is kept now.
+    func noteUnrouted(_ path: String, ifKept isKept: () -> Bool) {
+        guard path.utf8.count <= Self.longest, Self.isPlain(path), !unrouted.withLock({ $0.contains(path) }), isKept() else { return }
         unrouted.withLock { paths in
-            guard !paths.contains(path) else { return }
             if paths.count >= Self.capacity { paths.removeAll() }
             paths.insert(path)
         }

@@ -5,24 +5,65 @@ import Glibc
 
 /// The reader's `outbox/`, held open (`O_PATH`) so that a request's file is looked up from it, a component or two,
 /// rather than from `/` through every folder above it each time: those walks were most of what a kept file's answer
-/// cost besides the socket. Reopened when the folder at `path` is another one than the one held (removed and made
-/// again) or has appeared since.
+/// cost besides the socket. A lookup checks and opens its file from one `View`, so both see the same folder. The
+/// folder held is compared with the one at `path` at most once a second, and at a miss: one removed, renamed away or
+/// made again is let go within a second.
 final class OutboxDirectory: Sendable {
     let path: String
-    private let held = Mutex<Handle?>(nil)
+    private let held = Mutex<(handle: Handle, checked: ContinuousClock.Instant)?>(nil)
     /// `O_PATH`, which Glibc's module leaves out (the same on x86-64 and arm64): a descriptor to look up from, which
     /// needs no read permission on the folder.
     private static let pathOnly: Int32 = 0o10_000_000
+    static let recheckInterval = Duration.seconds(1)
 
     init(path: String) { self.path = path }
 
+    /// The folder as one lookup sees it; nil while there is none at `path`. With `recheck`, compared with the folder
+    /// at `path` now, whenever it was last.
+    func view(recheck: Bool = false) -> View? {
+        let now = ContinuousClock.now
+        if !recheck, let handle = held.withLock({ held in held.flatMap { now - $0.checked < Self.recheckInterval ? $0.handle : nil } }) {
+            return View(handle: handle)
+        }
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            held.withLock { $0 = nil }
+            return nil
+        }
+        if let handle = held.withLock({ $0?.handle }), handle.device == UInt64(status.st_dev), handle.inode == UInt64(status.st_ino) {
+            held.withLock { $0?.checked = now }
+            return View(handle: handle)
+        }
+        guard let fresh = Handle(path: path) else { return nil }
+        held.withLock { $0 = (fresh, now) }
+        return View(handle: fresh)
+    }
+
+    /// Lookups from one descriptor of the folder.
+    struct View: Sendable {
+        fileprivate let handle: Handle
+
+        /// `lstat` of `relative` (components joined by `/`, none empty, none a parent reference): a link in the last
+        /// component is told, not followed. False when there is nothing there.
+        func linkStatus(_ relative: String, _ status: inout stat) -> Bool {
+            fstatat(handle.fd, relative, &status, AT_SYMLINK_NOFOLLOW) == 0
+        }
+
+        /// `relative` opened for reading, its last component never followed if a link; -1 on failure.
+        func open(_ relative: String) -> Int32 {
+            openat(handle.fd, relative, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        }
+
+        func isSameFolder(as other: View) -> Bool { handle === other.handle }
+    }
+
     /// One open descriptor of the folder, closed when the last lookup using it is done.
-    private final class Handle: Sendable {
+    fileprivate final class Handle: Sendable {
         let fd: Int32
         let device: UInt64, inode: UInt64
 
         init?(path: String) {
-            let fd = open(path, OutboxDirectory.pathOnly | O_DIRECTORY | O_CLOEXEC)
+            let fd = Glibc.open(path, OutboxDirectory.pathOnly | O_DIRECTORY | O_CLOEXEC)
             guard fd >= 0 else { return nil }
             var status = stat()
             guard fstat(fd, &status) == 0 else { close(fd); return nil }
@@ -32,30 +73,5 @@ final class OutboxDirectory: Sendable {
         }
 
         deinit { close(fd) }
-    }
-
-    /// `lstat` of `relative` (components joined by `/`, none empty, none a parent reference) under the folder: a
-    /// link in the last component is told, not followed. False when there is nothing there.
-    func linkStatus(_ relative: String, _ status: inout stat) -> Bool {
-        guard let handle = current() else { return false }
-        if fstatat(handle.fd, relative, &status, AT_SYMLINK_NOFOLLOW) == 0 { return true }
-        // Missing: perhaps because the folder held is not the one at `path` any more.
-        guard errno == ENOENT, let fresh = replacement(of: handle) else { return false }
-        return fstatat(fresh.fd, relative, &status, AT_SYMLINK_NOFOLLOW) == 0
-    }
-
-    private func current() -> Handle? {
-        if let handle = held.withLock({ $0 }) { return handle }
-        return replacement(of: nil)
-    }
-
-    /// A new handle when the folder at `path` is not the one `handle` holds (or none was held).
-    private func replacement(of handle: Handle?) -> Handle? {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        if let handle, UInt64(status.st_dev) == handle.device, UInt64(status.st_ino) == handle.inode { return nil }
-        guard let fresh = Handle(path: path) else { return nil }
-        held.withLock { $0 = fresh }
-        return fresh
     }
 }

@@ -35,24 +35,24 @@ struct ReadOnlyMiddleware<Context: RequestContext>: RouterMiddleware {
 struct OutboxFallbackMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let routes: ReaderRoutes
-    /// Told of every path handed here, which `KeptFileAnswerer` may then answer itself.
+    /// Told of each path handed here whose file is kept, which `KeptFileAnswerer` may then answer itself.
     let answers: KeptFileAnswers
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // The router names the route it matched before that route's middleware runs; unnamed, this is the chain no
         // route claimed, whose end only throws "not found": the file is answered without that throw and its catch.
-        guard context.endpointPath != nil else { return try await staticFile(request, context: context) }
+        let path = request.uri.path
+        guard context.endpointPath != nil else {
+            let response = try await routes.staticFile(String(path.dropFirst()), request: request, context: context)
+            // A path that reached no route and whose file is now kept: `KeptFileAnswerer` may answer it next time.
+            if response.status == .ok { answers.noteUnrouted(path) { routes.keptStaticFile(String(path.dropFirst())) != nil } }
+            return response
+        }
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            return try await staticFile(request, context: context)
+            return try await routes.staticFile(String(path.dropFirst()), request: request, context: context)
         }
-    }
-
-    private func staticFile(_ request: Request, context: Context) async throws -> Response {
-        let path = request.uri.path
-        answers.noteUnrouted(path)
-        return try await routes.staticFile(String(path.dropFirst()), request: request, context: context)
     }
 }
 

@@ -256,7 +256,7 @@ struct ReaderRoutes: Sendable {
             return answer(.kept(kept.bytes), size: kept.bytes.readableBytes, validators: kept.validators, contentType: contentType,
                           cacheControl: HTTPCaching.revalidate, extra: [:], request: request)
         }
-        return try await serveFile(resolved.path, contentType: contentType, cacheControl: HTTPCaching.revalidate, keepIn: outboxFiles,
+        return try await serveFile(resolved.path, opening: resolved.open, contentType: contentType, cacheControl: HTTPCaching.revalidate, keepIn: outboxFiles,
                                    request: request, context: context)
     }
 
@@ -273,9 +273,9 @@ struct ReaderRoutes: Sendable {
     /// request asks for one (206, or 416 past the end; several ranges get the whole file). The file is opened first
     /// and everything comes from that descriptor: the validators, the length and the bytes are those of one version,
     /// even when the outbox renames a new one over the name meanwhile. A small file read whole is kept in `cache`.
-    private func serveFile(_ path: String, contentType: String, cacheControl: String, extra: HTTPFields = [:], keepIn cache: OutboxFileCache? = nil,
-                           request: Request, context: BasicRequestContext) async throws -> Response {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    private func serveFile(_ path: String, opening: (() -> Int32)? = nil, contentType: String, cacheControl: String, extra: HTTPFields = [:],
+                           keepIn cache: OutboxFileCache? = nil, request: Request, context: BasicRequestContext) async throws -> Response {
+        let fd = opening?() ?? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return JSONResponse.error(.notFound, "not found") }
         let file = OpenFile(fd: fd)
         var status = stat()

@@ -2,8 +2,17 @@ import Foundation
 
 /// Maps a URL path onto a regular file under `outbox/`, refusing anything that could leave it.
 enum StaticPath {
-    /// The file, and what `lstat` told of it (its version: see `OutboxFileCache`).
-    struct Resolved { let path: String; let status: stat }
+    /// The file: its path (the key it is kept under), what `lstat` told of it (its version: see `OutboxFileCache`),
+    /// and where it is opened from (the folder its components were checked in).
+    struct Resolved {
+        let path: String
+        let status: stat
+        let view: OutboxDirectory.View
+        let relative: String
+
+        /// The file opened for reading; -1 when it cannot be (gone meanwhile, or a link now).
+        func open() -> Int32 { view.open(relative) }
+    }
 
     static func resolve(_ relative: String, in outbox: OutboxDirectory) -> Resolved? {
         let decoded = relative.utf8.contains(UInt8(ascii: "%")) ? relative.removingPercentEncoding ?? relative : relative
@@ -13,24 +22,32 @@ enum StaticPath {
             if part.utf8.first == UInt8(ascii: ".") || part.utf8.contains(where: { $0 == 0 || $0 == UInt8(ascii: "\\") }) { return nil }
             parts.append(part)
         }
-        // Each component in turn, none followed if it is a link: a link never leads out of the outbox.
+        guard let view = outbox.view() else { return nil }
+        if let found = resolve(parts, in: view, under: outbox.path) { return found }
+        // Missing: perhaps because the folder held is not the one at the outbox's path any more.
+        guard let fresh = outbox.view(recheck: true), !fresh.isSameFolder(as: view) else { return nil }
+        return resolve(parts, in: fresh, under: outbox.path)
+    }
+
+    /// Each component in turn, none followed if it is a link: a link never leads out of the outbox.
+    private static func resolve(_ parts: [Substring], in view: OutboxDirectory.View, under base: String) -> Resolved? {
         var path = ""
         var st = stat()
         for (i, part) in parts.enumerated() {
             path += i == 0 ? part : "/" + part
-            guard outbox.linkStatus(path, &st) else { return nil }
+            guard view.linkStatus(path, &st) else { return nil }
             let type = st.st_mode & S_IFMT
             if type == S_IFLNK { return nil }
             if i == parts.count - 1 {
                 if type == S_IFDIR {
                     path += "/index.html"
-                    guard outbox.linkStatus(path, &st), st.st_mode & S_IFMT == S_IFREG else { return nil }
+                    guard view.linkStatus(path, &st), st.st_mode & S_IFMT == S_IFREG else { return nil }
                 } else if type != S_IFREG { return nil }
-                return Resolved(path: outbox.path + "/" + path, status: st)
+                return Resolved(path: base + "/" + path, status: st, view: view, relative: path)
             } else if type != S_IFDIR { return nil }
         }
-        guard outbox.linkStatus("index.html", &st), st.st_mode & S_IFMT == S_IFREG else { return nil }
-        return Resolved(path: outbox.path + "/index.html", status: st)
+        guard view.linkStatus("index.html", &st), st.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Resolved(path: base + "/index.html", status: st, view: view, relative: "index.html")
     }
 
     static func contentType(_ path: String) -> String {

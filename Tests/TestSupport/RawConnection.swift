@@ -51,8 +51,9 @@ public final class RawConnection {
         return (bytes, false)
     }
 
-    /// Reads one answer with a `Content-Length`: its head (status line and headers, as text) and its body; nil when
-    /// the connection ends or a read times out first. Bytes past it stay for the next call.
+    /// Reads one answer to a GET: its head (status line and headers, as text) and its body of `Content-Length` bytes
+    /// (none without one); nil when the connection ends or a read times out first. Bytes past it stay for the next
+    /// call (and only for it: `readUntilClosed` reads the socket).
     public func readAnswer() -> (head: String, body: [UInt8])? {
         var chunk = [UInt8](repeating: 0, count: 65536)
         func fill() -> Bool {
@@ -63,7 +64,7 @@ public final class RawConnection {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         var end: Int?
         while end == nil {
-            end = pending.count < 4 ? nil : (0...(pending.count - 4)).first { Array(pending[$0..<($0 + 4)]) == separator }
+            end = pending.firstRange(of: separator)?.lowerBound
             if end == nil && !fill() { return nil }
         }
         let head = String(decoding: pending[..<end!], as: UTF8.self)
