@@ -24,6 +24,8 @@ struct Serve: AsyncParsableCommand {
         // Read-only: nothing is created or migrated; an empty root serves an empty catalogue until a writer fills it.
         let app = ReaderApplication.service(configuration: reader.configuration(root: path, baseURL: links.baseUrl),
                                          catalogue: ReadOnlyCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
+        let release = StartupCodeRelease.scheduled()
+        defer { release.cancel() }
         try await ServiceGroup.sluice([app], logger: logger).run()
     }
 }

@@ -36,6 +36,8 @@ struct Up: AsyncParsableCommand {
                                          catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path), readOnly: true), logger: logger)
         logger.info("sluice up", metadata: ["root": "\(path)", "reader": "http://\(reader.host):\(reader.port)"])
         // Shut down in reverse: the reader stops, the pipeline hands its jobs back, the publisher publishes that.
+        let release = StartupCodeRelease.scheduled()
+        defer { release.cancel() }
         try await ServiceGroup.sluice([service.publisher, service, app], logger: logger).run()
     }
 }

@@ -28,6 +28,8 @@ struct Watch: AsyncParsableCommand {
         let service = try PipelineService(layout: layout, configuration: pipeline.configuration(root: path, baseURL: links.baseUrl),
                                            catalogue: try SQLiteCatalogue(path: RootLayout.cataloguePath(root: path)), logger: logger)
         logger.info("sluice watch", metadata: ["root": "\(path)"])
+        let release = StartupCodeRelease.scheduled()
+        defer { release.cancel() }
         try await ServiceGroup.sluice([service.publisher, service], logger: logger).run()
     }
 }
