@@ -2,7 +2,8 @@ import HTTPTypes
 import Synchronization
 
 /// What `KeptFileAnswerer` asks of the reader, shared by every connection: which request paths reach no route (the
-/// outbox fallback records each path it is handed), and the kept file a plain GET of such a path is answered with.
+/// outbox fallback records each path it answered whose file is then kept), and the kept file a plain GET of such a
+/// path is answered with.
 final class KeptFileAnswers: Sendable {
     let metrics: ReaderMetrics
     let serverName: String

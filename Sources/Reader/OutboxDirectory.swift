@@ -6,8 +6,9 @@ import Glibc
 /// The reader's `outbox/`, held open (`O_PATH`) so that a request's file is looked up from it, a component or two,
 /// rather than from `/` through every folder above it each time: those walks were most of what a kept file's answer
 /// cost besides the socket. A lookup checks and opens its file from one `View`, so both see the same folder. The
-/// folder held is compared with the one at `path` at most once a second, and at a miss: one removed, renamed away or
-/// made again is let go within a second.
+/// folder held is compared with the one at `path` by the first lookup after the last comparison is a second old, and
+/// at a miss: one removed, renamed away or made again is let go within a second (until then, a file still in a
+/// folder renamed away is answered from it).
 final class OutboxDirectory: Sendable {
     let path: String
     private let held = Mutex<(handle: Handle, checked: ContinuousClock.Instant)?>(nil)
