@@ -15,8 +15,8 @@ import Glibc
 /// everything else, unchanged and in order:
 /// - a GET without validators, range, body or a `Connection` other than `keep-alive`, of a path with no query and no
 ///   percent sign;
-/// - a path the router has already handed to the outbox fallback, which then kept its file (`KeptFileAnswers`):
-///   routing is decided by the path alone, so that path reaches no route;
+/// - a path the router has already handed to the outbox fallback (`KeptFileAnswers`): routing is decided by the
+///   path alone, so that path reaches no route;
 /// - with an API key set, carrying it (or a path open without one);
 /// - a file whose kept version `lstat` still shows, checked as `StaticPath` checks every file (no link, no `..`);
 /// - while no request passed on is unanswered on the connection (pipelined answers keep their order), the channel

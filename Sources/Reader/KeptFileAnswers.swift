@@ -2,15 +2,15 @@ import HTTPTypes
 import Synchronization
 
 /// What `KeptFileAnswerer` asks of the reader, shared by every connection: which request paths reach no route (the
-/// outbox fallback records each path it answered whose file is then kept), and the kept file a plain GET of such a
-/// path is answered with.
+/// outbox fallback records each path it answered whole with a file small enough to keep), and the kept file a plain
+/// GET of such a path is answered with.
 final class KeptFileAnswers: Sendable {
     let metrics: ReaderMetrics
     let serverName: String
     private let routes: ReaderRoutes
     private let apiKey: String?
     private let inFlight: InFlightRequests
-    /// Raw request paths the router handed to the outbox fallback and whose file was then kept, at most `capacity` of
+    /// Raw request paths the router handed to the outbox fallback and answered with a small file, at most `capacity` of
     /// at most `longest` bytes each (emptied when full): 4 MiB at worst.
     private let unrouted = Mutex<Set<String>>([])
     static let capacity = 4096
@@ -24,11 +24,12 @@ final class KeptFileAnswers: Sendable {
         self.inFlight = inFlight
     }
 
-    /// Called by the outbox fallback with a path no route claimed, once answered: noted when `isKept` says its file
-    /// is kept now.
-    func noteUnrouted(_ path: String, ifKept isKept: () -> Bool) {
-        guard path.utf8.count <= Self.longest, Self.isPlain(path), !unrouted.withLock({ $0.contains(path) }), isKept() else { return }
+    /// Called by the outbox fallback with a path no route claimed, answered whole with a file small enough to keep
+    /// (not before: a missing path is never noted; and nothing is looked up again to note it).
+    func noteUnrouted(_ path: String) {
+        guard path.utf8.count <= Self.longest, Self.isPlain(path) else { return }
         unrouted.withLock { paths in
+            guard !paths.contains(path) else { return }
             if paths.count >= Self.capacity { paths.removeAll() }
             paths.insert(path)
         }

@@ -44,8 +44,9 @@ struct OutboxFallbackMiddleware: RouterMiddleware {
         let path = request.uri.path
         guard context.endpointPath != nil else {
             let response = try await routes.staticFile(String(path.dropFirst()), request: request, context: context)
-            // A path that reached no route and whose file is now kept: `KeptFileAnswerer` may answer it next time.
-            if response.status == .ok { answers.noteUnrouted(path) { routes.keptStaticFile(String(path.dropFirst())) != nil } }
+            // A path that reached no route, answered whole with a file small enough to keep: `KeptFileAnswerer` may
+            // answer it next time (once the file is kept).
+            if response.status == .ok, let size = response.body.contentLength, size <= OutboxFileCache.largest { answers.noteUnrouted(path) }
             return response
         }
         do {
